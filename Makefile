@@ -1,0 +1,34 @@
+# Developer entry points. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: init run test lint typecheck check clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+init: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/spine-mass-cds serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check cds_service tests bench
+	$(BIN)/ruff format --check cds_service tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP)
+	$(MAKE) lint typecheck
+	$(BIN)/pytest
+
+check: test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""Spine Mass CDS: an HL7 CDS Hooks 2.0 service for spine-mass work-up.
+
+:func:`create_app` is the only way to build the application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import defaults
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the Flask application.
+
+    Settings are layered: :data:`~cds_service.config.DEFAULTS`, then ``CDS_*`` environment
+    variables, then ``config`` (tests). The rule catalog is validated here, so a bad rule
+    stops the service from starting instead of failing the first patient.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(defaults())
+    app.config.from_prefixed_env("CDS")
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
+
+    from . import api
+    from .errors import register_error_handlers
+    from .hooks import SERVICES
+    from .logic import validate_catalog
+    from .registry import Registry
+
+    validate_catalog()
+    register_error_handlers(app)
+    app.extensions["cds_registry"] = Registry(SERVICES)
+    app.register_blueprint(api.bp)
+    return app

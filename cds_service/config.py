@@ -1,0 +1,81 @@
+"""Settings: one table of defaults, overridden by ``CDS_*`` environment variables.
+
+Every setting the service reads is listed in :data:`DEFAULTS` with its meaning, so the
+README's configuration table and this module cannot disagree (``tests/test_config.py``
+checks the README lists every key). Environment values are parsed as JSON when they are
+valid JSON (``CDS_FHIR_DEADLINE_S=0.4`` becomes a float, ``CDS_CORS_ORIGINS='["a","b"]'`` a
+list) and kept as strings otherwise; this is Flask's ``from_prefixed_env`` convention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A documented setting: its default and one line for the README table."""
+
+    default: Any
+    doc: str
+
+
+DEFAULTS: dict[str, Setting] = {
+    "ENV": Setting(
+        "production", "`production` or `development` (development turns on the preview page)."
+    ),
+    "GUIDELINE_PROFILE": Setting(
+        "dutch", "MRI timing profile: `dutch` (IKNL 2015, 5 tiers) or `nice` (NICE NG234)."
+    ),
+    "MAX_BODY_BYTES": Setting(
+        5 * 1024 * 1024, "Largest accepted request body in bytes; larger → 413."
+    ),
+    "FHIR_ALLOWED_SERVERS": Setting(
+        [],
+        "JSON list of `fhirServer` base URLs (prefix match) the service may call back; any other → no call.",
+    ),
+    "FHIR_ALLOW_LOOPBACK_HTTP": Setting(
+        False, "Allow `http://127.0.0.1`/`localhost` FHIR servers (tests, local dev)."
+    ),
+    "FHIR_CONNECT_TIMEOUT_S": Setting(
+        0.1, "Connect timeout of one FHIR fallback request, seconds."
+    ),
+    "FHIR_READ_TIMEOUT_S": Setting(0.3, "Read timeout of one FHIR fallback request, seconds."),
+    "FHIR_DEADLINE_S": Setting(
+        0.4, "Overall deadline for all fallback fetches of one call; past it → 412."
+    ),
+    "FHIR_MAX_PAGES": Setting(5, "Most searchset pages followed (`next` links) per prefetch key."),
+    "CORS_ORIGINS": Setting(
+        ["https://sandbox.cds-hooks.org"],
+        'JSON list of browser origins allowed by CORS; `["*"]` allows any (never with credentials).',
+    ),
+    "AUTH_MODE": Setting(
+        "required", "`required` (verify the EHR's JWT) or `off` (local development only; warns)."
+    ),
+    "CLIENTS_FILE": Setting(
+        None, "YAML/JSON file listing trusted CDS clients (iss, jku/jwks, algorithms, tenant)."
+    ),
+    "PUBLIC_BASE_URL": Setting(
+        None,
+        "Public base URL of the service, e.g. `https://cds.example.org`; JWT `aud` is built from it.",
+    ),
+    "JWT_ALGORITHMS": Setting(
+        ["ES384", "RS384"], "JSON list of accepted JWT algorithms (`none`/HMAC are always refused)."
+    ),
+    "JWT_LEEWAY_S": Setting(60, "Clock skew allowed on `exp`/`iat`, seconds."),
+    "JWKS_TIMEOUT_S": Setting(2.0, "Timeout of one JWKS fetch, seconds."),
+    "DATABASE_URL": Setting(
+        None, "SQLAlchemy URL; default a SQLite file in the instance folder (WAL mode)."
+    ),
+    "PREVIEW_ENABLED": Setting(
+        None, "Serve the card preview page at `/preview`; default on in development only."
+    ),
+    "METRICS_ENABLED": Setting(True, "Serve Prometheus metrics at `/metrics`."),
+    "LOG_LEVEL": Setting("INFO", "Log level of the JSON log lines."),
+}
+
+
+def defaults() -> dict[str, Any]:
+    """Return a fresh mapping of every setting's default value."""
+    return {key: setting.default for key, setting in DEFAULTS.items()}

@@ -1,0 +1,150 @@
+"""CDS Hooks 2.0 card model: frozen dataclasses that render to spec-conformant JSON.
+
+Rendering drops every ``None`` and empty value (CDS Hooks 2.0 "Null and empty JSON
+elements"), so a card can never carry ``"links": []`` or ``"detail": ""``. The fields
+``rule_id``, ``rule_version`` and ``topic`` stay on the Python object for the card
+record (feedback joins to the rule that produced a card) and never reach the client
+except as ``source.topic``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+#: The service's own CodeSystem for ``source.topic`` (documented in docs/card-topics.md).
+TOPIC_SYSTEM = "https://w3id.org/spine-mass-cds/CodeSystem/card-topic"
+#: CodeSystem of the override reasons the cards offer.
+OVERRIDE_SYSTEM = "https://w3id.org/spine-mass-cds/CodeSystem/override-reason"
+MAX_SUMMARY = 140  # CDS Hooks 2.0: summary "<140 characters"
+
+
+class Indicator(StrEnum):
+    """Card urgency, in increasing order."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return ("info", "warning", "critical").index(self.value)
+
+
+@dataclass(frozen=True)
+class Coding:
+    system: str
+    code: str
+    display: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _clean({"system": self.system, "code": self.code, "display": self.display})
+
+
+@dataclass(frozen=True)
+class Action:
+    """``create``/``update`` carry a full resource; ``delete`` carries ``resource_id``."""
+
+    type: str
+    description: str
+    resource: Mapping[str, Any] | None = None
+    resource_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "type": self.type,
+                "description": self.description,
+                "resource": dict(self.resource) if self.resource is not None else None,
+                "resourceId": self.resource_id,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    uuid: str
+    actions: tuple[Action, ...] = ()
+    is_recommended: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "label": self.label,
+                "uuid": self.uuid,
+                "isRecommended": self.is_recommended,
+                "actions": [a.to_json() for a in self.actions],
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    type: str = "absolute"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "url": self.url, "type": self.type}
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str
+    url: str | None = None
+    topic: Coding | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "label": self.label,
+                "url": self.url,
+                "topic": self.topic.to_json() if self.topic else None,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card, plus the rule identity it came from (kept server-side)."""
+
+    uuid: str
+    summary: str
+    indicator: Indicator
+    source: Source
+    rule_id: str
+    rule_version: str
+    detail: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    selection_behavior: str | None = None
+    override_reasons: tuple[Coding, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    @property
+    def topic(self) -> str:
+        """The card-topic code (``mri-12h``, ``dexamethasone`` ...)."""
+        return self.source.topic.code if self.source.topic else self.rule_id
+
+    def to_json(self) -> dict[str, Any]:
+        """Render as a CDS Hooks 2.0 Card."""
+        return _clean(
+            {
+                "uuid": self.uuid,
+                "summary": self.summary,
+                "detail": self.detail,
+                "indicator": self.indicator.value,
+                "source": self.source.to_json(),
+                "suggestions": [s.to_json() for s in self.suggestions],
+                "selectionBehavior": self.selection_behavior,
+                "overrideReasons": [r.to_json() for r in self.override_reasons],
+                "links": [link.to_json() for link in self.links],
+            }
+        )
+
+
+def _clean(obj: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``None`` and empty values: the spec forbids them unless stated."""
+    return {k: v for k, v in obj.items() if v is not None and v != "" and v != [] and v != {}}

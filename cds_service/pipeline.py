@@ -1,0 +1,97 @@
+"""The one request pipeline every CDS service call goes through.
+
+Order (as HAPI's ``CdsServiceRegistryImpl.callService``): validate the body, resolve
+prefetch (fetching what is missing), reduce to a :class:`HookInput`, evaluate the rules,
+render the cards. Views stay three lines; the order is reviewable here in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from . import prefetch
+from .errors import InvalidRequest
+from .errors import Issue
+from .logic import Evaluation
+from .logic import evaluate
+from .logic.inputs import HookInput
+from .registry import ServiceDescriptor
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """The response body plus what the log line and the card store need."""
+
+    body: dict[str, Any]
+    evaluation: Evaluation
+    resolved: prefetch.Resolved
+
+
+def validate_request(service: ServiceDescriptor, body: Any) -> None:
+    """Raise :class:`InvalidRequest` listing every problem of ``body`` (placeholder)."""
+    if not isinstance(body, Mapping):
+        raise InvalidRequest([Issue("Body must be a JSON object.", "$")])
+    issues = [
+        Issue(f"'{f}' is required.", f"$.{f}")
+        for f in ("hook", "hookInstance", "context")
+        if f not in body
+    ]
+    if "hook" in body and body["hook"] != service.hook:
+        issues.append(Issue(f"Service '{service.id}' answers hook '{service.hook}'.", "$.hook"))
+    if issues:
+        raise InvalidRequest(issues)
+
+
+def to_input(
+    service: ServiceDescriptor,
+    body: Mapping[str, Any],
+    resolved: prefetch.Resolved,
+    *,
+    now: datetime,
+    profile: str,
+) -> HookInput:
+    """Reduce a validated request to what the logic reads."""
+    context = body.get("context") or {}
+    resources = tuple(r for rs in resolved.resources.values() for r in rs)
+    draft = (
+        tuple(prefetch.unpack(context.get("draftOrders"))) if service.hook != "patient-view" else ()
+    )
+    selections = tuple(s for s in context.get("selections") or () if isinstance(s, str))
+    return HookInput(
+        hook=service.hook,
+        patient_id=str(context.get("patientId", "")),
+        now=now,
+        resources=resources,
+        draft_orders=draft,
+        selections=selections if service.hook == "order-select" else (),
+        profile=profile,
+    )
+
+
+def call(
+    service: ServiceDescriptor,
+    body: Any,
+    settings: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> CallResult:
+    """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure."""
+    validate_request(service, body)
+    resolved = prefetch.resolve(service, body, settings)
+    inp = to_input(
+        service,
+        body,
+        resolved,
+        now=now or datetime.now(UTC),
+        profile=str(settings.get("GUIDELINE_PROFILE", "dutch")),
+    )
+    evaluation = evaluate(inp)
+    return CallResult(
+        body={"cards": [card.to_json() for card in evaluation.cards]},
+        evaluation=evaluation,
+        resolved=resolved,
+    )
