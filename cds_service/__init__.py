@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -38,5 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     validate_catalog()
     register_error_handlers(app)
     app.extensions["cds_registry"] = Registry(SERVICES)
+    # The evaluation clock; tests replace it to evaluate fixtures at a fixed moment.
+    app.extensions["cds_clock"] = lambda: datetime.now(UTC)
     app.register_blueprint(api.bp)
     return app

@@ -46,7 +46,8 @@ def discovery() -> ResponseReturnValue:
 
 @bp.post("/cds-services/<service_id>")
 def call_service(service_id: str) -> ResponseReturnValue:
-    result = pipeline.call(_service(service_id), _json_body(), current_app.config)
+    now = current_app.extensions["cds_clock"]()
+    result = pipeline.call(_service(service_id), _json_body(), current_app.config, now=now)
     return jsonify(result.body)
 
 

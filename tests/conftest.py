@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from flask.testing import FlaskClient
 from cds_service import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Every request fixture is evaluated at this moment (fixture dates are relative to it).
+FIXTURE_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -28,7 +32,9 @@ def settings(tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def app(settings: dict[str, Any]) -> Iterator[Flask]:
-    yield create_app(settings)
+    app = create_app(settings)
+    app.extensions["cds_clock"] = lambda: FIXTURE_NOW
+    yield app
 
 
 @pytest.fixture
