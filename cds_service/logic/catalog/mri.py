@@ -158,7 +158,7 @@ TIERS: tuple[Tier, ...] = (  # most urgent first
         12 * H,
         Indicator.CRITICAL,
         summary="Spine MRI within 12 hours: signs of spinal cord or cauda equina compression",
-        trigger="Dutch profile: cord compression, bilateral radicular pain or deficit, sphincter dysfunction or paraparesis; no MRI since",
+        trigger="Dutch profile: cord compression, bilateral radicular pain or deficit, sphincter dysfunction or paraparesis; no MRI since (never under the NICE profile)",
         predicate=needs_mri_within_12h,
     ),
     _tier(
@@ -178,7 +178,7 @@ TIERS: tuple[Tier, ...] = (  # most urgent first
         48 * H,
         Indicator.WARNING,
         summary="Spine MRI within 48 hours: motor deficit for 7 days or more, not stable",
-        trigger="Dutch profile: unilateral motor deficit with onset >= 7 days ago that is not documented as stable; no MRI since",
+        trigger="Dutch profile: unilateral motor deficit with onset >= 7 days ago that is not documented as stable; no MRI since (never under the NICE profile)",
         predicate=needs_mri_within_48h,
     ),
     _tier(
@@ -198,7 +198,7 @@ TIERS: tuple[Tier, ...] = (  # most urgent first
         14 * 24 * H,
         Indicator.INFO,
         summary="Spine MRI within 2 weeks: back pain in a patient with a spine mass",
-        trigger="Dutch profile: local back pain only; no MRI since",
+        trigger="Dutch profile: local back pain only; no MRI since (never under the NICE profile)",
         predicate=needs_mri_within_2w,
     ),
 )
