@@ -40,6 +40,10 @@ the CodeSystem `https://w3id.org/spine-mass-cds/CodeSystem/card-topic`.
   the selected drafts (`xray-insufficient`, `mri-order-review`) and every `critical`
   card the drafts do not address; `order-sign` does the same over all drafts. When the
   X-ray card carries the tier's MRI the tier card is not returned beside it.
+- Profile (`CDS_GUIDELINE_PROFILE`, `dutch` by default): under `nice` (NICE NG234) any
+  trigger of `mri-12h`, `mri-24h`, `mri-48h` or a stable deficit gives `mri-24h`; back
+  or radicular pain without neurology gives `mri-1w`; `mri-12h`, `mri-48h` and `mri-2w`
+  never fire, and the tier cards link to NICE NG234. Everything else is the same.
 - Choices where the specification is silent (the safer reading):
   - `mri-contraindicated` and `steroid-lymphoma-caution` are returned exactly when the
     card they explain is, so a CT-myelography suggestion or a not-recommended steroid

@@ -99,7 +99,7 @@ def _render(plan: Plan, facts: Facts, new_uuid: Callable[[], str]) -> Card:
         uuid=card_uuid,
         summary=rule.summary_for(plan.variant),
         indicator=_indicator(plan),
-        source=Source(SOURCE_LABEL, rule.url, rule.topic),
+        source=Source(SOURCE_LABEL, rule.url_for(facts.profile), rule.topic),
         rule_id=rule.id,
         rule_version=rule.version,
         detail=detail(rule, facts, extra=plan.extra, age_note=plan.age_note),

@@ -148,8 +148,10 @@ def test_without_metastatic_suspicion_the_symptom_region_is_imaged(regions: set,
 class TestNiceProfile:
     """NICE NG234: 24 h with neurology, 1 week for pain; 12 h, 48 h and 2 w never fire."""
 
-    def test_cord_compression_maps_to_24_hours(self) -> None:
-        assert tier_of(run(metastatic(cord_compression=CORD, profile="nice"))) == ["mri-24h"]
+    def test_cord_compression_maps_to_24_hours_citing_nice(self) -> None:
+        cards = run(metastatic(cord_compression=CORD, profile="nice"))
+        assert tier_of(cards) == ["mri-24h"]
+        assert card(cards, "mri-24h")["source"]["url"].startswith("https://www.nice.org.uk/")
 
     def test_old_progressive_deficit_maps_to_24_hours(self) -> None:
         facts = metastatic(motor_deficit=WEAKNESS, deficit_onset=NOW.replace(day=1), profile="nice")
@@ -172,5 +174,7 @@ class TestNiceProfile:
         assert tier_of(run(metastatic(radicular_pain=RADICULAR, profile="nice"))) == ["mri-1w"]
 
     def test_dutch_profile_gives_different_tiers_for_the_same_facts(self) -> None:
-        assert tier_of(run(metastatic(cord_compression=CORD))) == ["mri-12h"]
+        cards = run(metastatic(cord_compression=CORD))
+        assert tier_of(cards) == ["mri-12h"]
+        assert "richtlijnendatabase.nl" in card(cards, "mri-12h")["source"]["url"]
         assert tier_of(run(metastatic(back_pain=BACK_PAIN))) == ["mri-2w"]

@@ -43,6 +43,7 @@ class Provenance:
     version: str
     evidence: str
     verified: bool
+    profile: str = ""  # the guideline profile this source defines ("dutch", "nice"), if any
 
 
 def reason(code: str, display: str) -> Coding:
@@ -96,6 +97,14 @@ class Rule:
     def url(self) -> str:
         """The guideline URL for ``source.url``: the first provenance entry's."""
         return self.provenance[0].url if self.provenance else ""
+
+    def url_for(self, profile: str) -> str:
+        """``source.url`` under a profile: its own guideline when the rule cites it.
+
+        Under ``nice`` the MRI tiers follow NICE NG234, so the card links there.
+        """
+        own = next((p.url for p in self.provenance if p.profile == profile), None)
+        return own or self.url
 
     def summary_for(self, variant: str) -> str:
         return self.variants.get(variant, self.summary)

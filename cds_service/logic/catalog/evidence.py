@@ -16,6 +16,7 @@ IKNL_IMAGING = Provenance(
     version="1.0 (2015)",
     evidence="Five MRI time tiers (12 h, 24 h, 48 h, 1 week, 2 weeks) by neurology; sagittal T1 and T2 of the whole spine.",
     verified=True,
+    profile="dutch",
 )
 IKNL_STEROIDS = Provenance(
     guideline="Dutch guideline Wervelmetastasen (IKNL 2015), module Corticosteroiden",
@@ -32,6 +33,7 @@ NICE_NG234 = Provenance(
     version="2023",
     evidence="Whole-spine MRI within 24 h with neurological symptoms or signs, within 1 week for pain alone; 16 mg dexamethasone; no plain X-ray to diagnose or exclude MSCC.",
     verified=False,
+    profile="nice",
 )
 ACR_MYELOPATHY = Provenance(
     guideline="ACR Appropriateness Criteria Myelopathy",

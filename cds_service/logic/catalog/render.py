@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..facts import Ambulatory
 from ..facts import Course
+from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
 from .base import Provenance
@@ -44,6 +46,7 @@ _ORDER = {f.name: i for i, f in enumerate(fields(Facts))}
 _ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
+@lru_cache(maxsize=4096)
 def escape(text: str) -> str:
     """Escape record text for markdown: no emphasis, links, code or HTML from data."""
     return " ".join(text.split()).translate(_ESCAPE)
@@ -53,14 +56,23 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
+@lru_cache(maxsize=4096)
+def _evidence_line(label: str, e: Evidence) -> str:
+    """One *why* bullet; cached because the same evidence backs several cards."""
+    extra = f", {e.certainty.value}" if e.certainty else ""
+    extra += f", {e.side.value}" if e.side else ""
+    extra += f", since {_day(e.when)}" if e.when else ""
+    return f"- **{label}**: {escape(e.label)} (`{e.ref}`{extra})"
+
+
 def _finding_lines(label: str, finding: Finding) -> list[str]:
-    lines = []
-    for e in finding.evidence:
-        extra = f", {e.certainty.value}" if e.certainty else ""
-        extra += f", {e.side.value}" if e.side else ""
-        extra += f", since {_day(e.when)}" if e.when else ""
-        lines.append(f"- **{label}**: {escape(e.label)} (`{e.ref}`{extra})")
-    return lines
+    return [_evidence_line(label, e) for e in finding.evidence]
+
+
+@lru_cache(maxsize=64)
+def _fact_order(requires: frozenset[str]) -> tuple[str, ...]:
+    """A rule's facts in :class:`Facts` field order (stable *why* lists), computed once."""
+    return tuple(sorted(requires, key=lambda n: _ORDER.get(n, 999)))
 
 
 def _scalar_line(name: str, facts: Facts) -> str | None:
@@ -84,7 +96,7 @@ def _scalar_line(name: str, facts: Facts) -> str | None:
 def why_lines(rule: Rule, facts: Facts) -> list[str]:
     """List every fact the rule reads that is present, each with its resources."""
     lines: list[str] = []
-    for name in sorted(rule.requires, key=lambda n: _ORDER.get(n, 999)):
+    for name in _fact_order(rule.requires):
         value: Any = getattr(facts, name, None)
         if isinstance(value, Finding):
             lines += _finding_lines(FACT_LABELS.get(name, name), value)
@@ -93,12 +105,14 @@ def why_lines(rule: Rule, facts: Facts) -> list[str]:
     return lines
 
 
-def evidence_lines(provenance: tuple[Provenance, ...]) -> list[str]:
+@lru_cache(maxsize=64)
+def evidence_section(provenance: tuple[Provenance, ...]) -> str:
+    """The static **Evidence** section of a rule, rendered once."""
     lines = []
     for p in provenance:
         flag = "" if p.verified else " *(secondary source; not yet verified)*"
         lines.append(f"- [{p.guideline}]({p.url}): {p.citation}. {p.evidence}{flag}")
-    return lines
+    return "**Evidence**\n\n" + "\n".join(lines)
 
 
 def detail(rule: Rule, facts: Facts, *, extra: str = "", age_note: str = "") -> str:
@@ -108,7 +122,7 @@ def detail(rule: Rule, facts: Facts, *, extra: str = "", age_note: str = "") -> 
     parts = [text]
     if why:
         parts.append("**Why**\n\n" + "\n".join(why))
-    parts.append("**Evidence**\n\n" + "\n".join(evidence_lines(rule.provenance)))
+    parts.append(evidence_section(rule.provenance))
     return "\n\n".join(parts)
 
 
@@ -126,7 +140,7 @@ def ambulatory_text(facts: Facts) -> str:
 def evidence_refs(rule: Rule, facts: Facts) -> list[tuple[str, str]]:
     """``(ref, label)`` of every resource behind the rule's present facts."""
     pairs: list[tuple[str, str]] = []
-    for name in sorted(rule.requires, key=lambda n: _ORDER.get(n, 999)):
+    for name in _fact_order(rule.requires):
         value: Any = getattr(facts, name, None)
         if isinstance(value, Finding):
             pairs += [(e.ref, e.label) for e in value.evidence]
