@@ -23,9 +23,9 @@ from .catalog.mri import TIERS
 from .catalog.plans import Plan
 from .catalog.plans import imaging_plans
 from .catalog.plans import relevant_drafts
-from .catalog.plans import therapy_plans
 from .catalog.plans import xray_plan
 from .catalog.render import detail
+from .catalog.therapy import therapy_plans
 from .catalog.validate import validate_catalog
 from .facts import Facts
 

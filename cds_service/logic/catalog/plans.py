@@ -14,13 +14,11 @@ from typing import Any
 from .. import suggestions as fhir
 from ..cards import Action
 from ..cards import Indicator
-from ..facts import Ambulatory
 from ..facts import Facts
 from ..facts import Order
 from ..facts import OrderKind
 from ..facts import Priority
 from ..facts import Region
-from .ambulatory import AMBULATORY_STATUS
 from .base import Rule
 from .contraindication import MRI_CONTRAINDICATED
 from .mri import PROTOCOL
@@ -28,18 +26,7 @@ from .mri import Tier
 from .mri import select_tier
 from .order_review import MRI_ORDER_REVIEW
 from .order_review import PARTIAL
-from .radiotherapy import RADIOTHERAPY_REFERRAL
-from .render import ambulatory_text
 from .render import evidence_refs
-from .stability import STABILITY_ASSESSMENT
-from .steroids import DEXAMETHASONE
-from .steroids import STEROID_LYMPHOMA_CAUTION
-from .steroids import steroids_may_mask_lymphoma
-from .surgical import ELDERLY_AGE
-from .surgical import HEMILAMINECTOMY_NOTE
-from .surgical import SURGICAL_REFERRAL
-from .surgical import surgical_indications
-from .tissue import TISSUE_DIAGNOSIS
 from .xray import XRAY_INSUFFICIENT
 
 
@@ -119,6 +106,8 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
             create = _tier_action(facts, tier)
             variant = "ct" if facts.mri_contraindication else ""
             plans.append(Plan(tier.rule, variant, (create,), label=create.description))
+        # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
+        # reading keeps the warning (no suggestion) so MR conditionality gets checked.
         if facts.mri_contraindication and not any(
             o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate
         ):
@@ -202,7 +191,8 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
     )
     imaging = create
     if tier is None and not _imaging_orders(facts) and not facts.mri_done:
-        # No tier applies: a routine MRI of the region (whole spine when metastatic).
+        # No tier applies: a routine MRI of the region (whole spine when metastatic),
+        # without a time window (the spec gives none); none when imaging is pending/done.
         reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
         resource = fhir.imaging_request(
             facts, Priority.ROUTINE, None, reasons, mri_possible=not facts.mri_contraindication
@@ -220,70 +210,4 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
         label=label,
         about=frozenset(o.ref for o in xrays),
         replaces_tier=imaging is not None and imaging is create,
-    )
-
-
-def therapy_plans(facts: Facts) -> list[Plan]:
-    """Plan the cards that do not depend on imaging orders."""
-    plans: list[Plan] = []
-    if DEXAMETHASONE.predicate(facts):
-        caution = steroids_may_mask_lymphoma(facts)
-        resource = fhir.dexamethasone_request(facts, evidence_refs(DEXAMETHASONE, facts))
-        action = Action("create", "Order dexamethasone 8 mg twice daily by mouth", resource)
-        plans.append(
-            Plan(
-                DEXAMETHASONE,
-                actions=(action,),
-                label="Start dexamethasone 16 mg/day",
-                recommended=False if caution else None,
-                extra=(
-                    "\n\nLymphoma is suspected: see the caution card before starting."
-                    if caution
-                    else ""
-                ),
-            )
-        )
-        if caution:
-            plans.append(Plan(STEROID_LYMPHOMA_CAUTION, companion_of=DEXAMETHASONE.id))
-    if SURGICAL_REFERRAL.predicate(facts):
-        plans.append(_surgical_plan(facts))
-    if RADIOTHERAPY_REFERRAL.predicate(facts):
-        plans.append(_referral_plan(facts, RADIOTHERAPY_REFERRAL, fhir.REFERRAL_RADIOTHERAPY))
-    if TISSUE_DIAGNOSIS.predicate(facts):
-        plans.append(_referral_plan(facts, TISSUE_DIAGNOSIS, fhir.BIOPSY))
-    if STABILITY_ASSESSMENT.predicate(facts):
-        plans.append(Plan(STABILITY_ASSESSMENT))
-    if AMBULATORY_STATUS.predicate(facts):
-        variant = "" if facts.ambulatory is Ambulatory.AMBULATORY else facts.ambulatory.value
-        plans.append(Plan(AMBULATORY_STATUS, variant, extra=ambulatory_text(facts)))
-    return plans
-
-
-def _referral_plan(
-    facts: Facts, rule: Rule, concept: tuple[str, str, str], priority: Priority = Priority.URGENT
-) -> Plan:
-    """A card whose one suggestion creates a ServiceRequest (referral or biopsy)."""
-    resource = fhir.service_request(facts, concept, priority, reasons=evidence_refs(rule, facts))
-    action = Action("create", f"Order: {concept[2]}", resource)
-    return Plan(rule, actions=(action,), label=concept[2])
-
-
-def _surgical_plan(facts: Facts) -> Plan:
-    """Critical, and a stat referral, when cord compression is suspected or confirmed."""
-    compressed = bool(facts.cord_compression)
-    # The spec gives no referral priority: stat with compression (the card is critical),
-    # urgent otherwise (progressive deficits and instability should not wait for routine).
-    priority = Priority.STAT if compressed else Priority.URGENT
-    plan = _referral_plan(facts, SURGICAL_REFERRAL, fhir.REFERRAL_NEUROSURGERY, priority)
-    age = facts.age
-    return Plan(
-        SURGICAL_REFERRAL,
-        "critical" if compressed else "",
-        plan.actions,
-        label=plan.label,
-        indicator=Indicator.CRITICAL if compressed else None,
-        extra="; ".join(surgical_indications(facts)),
-        age_note=HEMILAMINECTOMY_NOTE.format(age=age)
-        if age is not None and age >= ELDERLY_AGE
-        else "",
     )
