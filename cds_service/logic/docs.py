@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from .catalog import RULES
@@ -88,24 +88,42 @@ def _rule_section(rule: Rule) -> list[str]:
 
 
 def _valueset_lines() -> list[str]:
-    """List the facts builder's value sets when its module is present."""
+    """List the facts builder's value sets (``VALUESETS``) when its module is present."""
     try:
         module = importlib.import_module(VALUESETS_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name != VALUESETS_MODULE:
             raise
         return []
-    sets: Any = getattr(module, "VALUE_SETS", None)
-    if sets is None:
+    sets: Any = getattr(module, "VALUESETS", None)
+    if not sets:
         return []
-    items: Iterable[Any] = sets.values() if isinstance(sets, dict) else sets
-    lines = ["## Value sets", ""]
-    for vs in items:
-        name = getattr(vs, "name", None) or getattr(vs, "id", None) or str(vs)
-        codes = getattr(vs, "codes", None)
-        count = f" ({len(codes)} codes)" if codes is not None else ""
-        lines.append(f"- `{name}`{count}")
+    lines = ["## Value sets", "", "Generated from `cds_service.logic.valuesets`.", ""]
+    for vs in sets.values() if isinstance(sets, Mapping) else sets:
+        lines += _valueset_entry(vs)
     return lines + [""]
+
+
+def _valueset_entry(vs: Any) -> list[str]:
+    """One value set: name, description, verification, then its codes and ICD prefixes."""
+    codes = [f"{_system(t.system)} {t.code}" for t in getattr(vs, "codes", ())]
+    codes += [f"ICD-10-CM {p.prefix}-" for p in getattr(vs, "icd_prefixes", ())]
+    verified = "verified" if getattr(vs, "verified", False) else "includes unverified codes"
+    return [
+        f"- **`{vs.name}`**: {getattr(vs, 'description', '')} ({verified})",
+        f"  - {', '.join(codes)}",
+    ]
+
+
+def _system(url: str) -> str:
+    names = {
+        "http://snomed.info/sct": "SNOMED",
+        "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
+        "http://loinc.org": "LOINC",
+        "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
+        "http://www.ama-assn.org/go/cpt": "CPT",
+    }
+    return names.get(url, url)
 
 
 def render() -> str:

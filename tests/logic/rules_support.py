@@ -24,6 +24,18 @@ from tests.fhir_validation import assert_valid_r4
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PATIENT = "p1"
 INDICATORS = {"info", "warning", "critical"}
+# fhir.resources checks structure, not required bindings: check the request codes here.
+REQUEST_STATUS = {
+    "draft",
+    "active",
+    "on-hold",
+    "revoked",
+    "completed",
+    "entered-in-error",
+    "unknown",
+}
+REQUEST_INTENT = {"proposal", "plan", "directive", "order", "original-order", "reflex-order"}
+REQUEST_PRIORITY = {"routine", "urgent", "asap", "stat"}
 
 
 def found(
@@ -168,6 +180,8 @@ def check_action(a: dict[str, Any], patient_id: str) -> None:
     assert "resourceId" not in a
     resource = a["resource"]
     assert_valid_r4(resource)
+    assert resource["status"] in REQUEST_STATUS and resource["intent"] in REQUEST_INTENT
+    assert resource.get("priority", "routine") in REQUEST_PRIORITY
     assert resource["subject"] == {"reference": f"Patient/{patient_id}"}
     assert resource["status"] == "draft"
     if a["type"] == "update":
