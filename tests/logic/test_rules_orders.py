@@ -208,3 +208,28 @@ class TestMriContraindicated:
             orders=(order(OrderKind.REFERRAL_NEUROSURGERY, "r"),),
         )
         assert topics(run(facts)) == ["mri-12h", "mri-contraindicated"]
+
+
+class TestOrderSign:
+    def test_every_slow_draft_is_reviewed_without_selection(self) -> None:
+        draft = mri("d", Priority.URGENT, region=Region.WHOLE)
+        facts = metastatic(hook="order-sign", motor_deficit=WEAKNESS, orders=(draft,))
+        cards = run(facts)
+        assert topics(cards) == ["mri-order-review"]
+        assert actions(cards[0])[0]["resource"]["priority"] == "asap"
+
+    def test_xray_replaced_by_ct_myelography_keeps_its_explanation(self) -> None:
+        facts = metastatic(
+            hook="order-sign",
+            motor_deficit=WEAKNESS,
+            mri_contraindication=PACEMAKER,
+            orders=(xray(),),
+        )
+        cards = run(facts)
+        assert sorted(topics(cards)) == ["mri-contraindicated", "xray-insufficient"]
+        assert loinc(actions(card(cards, "xray-insufficient"))[1]["resource"]) == "47985-7"
+
+    def test_patient_view_ignores_draft_only_topics(self) -> None:
+        draft = mri("d", Priority.ROUTINE, region=Region.LUMBAR, in_draft=False)
+        cards = run(metastatic(back_pain=BACK_PAIN, orders=(draft,)))
+        assert "mri-order-review" not in topics(cards) and "mri-2w" not in topics(cards)
