@@ -204,10 +204,16 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
         if imaging
         else "Remove the plain X-ray (spine imaging is already ordered or done)"
     )
+    extra = (
+        " Replace the X-ray with the imaging suggested below."
+        if imaging
+        else " Spine imaging is already ordered or done: remove the X-ray."
+    )
     return Plan(
         XRAY_INSUFFICIENT,
         actions=actions,
         label=label,
+        extra=extra,
         about=frozenset(o.ref for o in xrays),
         replaces_tier=imaging is not None and imaging is create,
     )

@@ -34,8 +34,7 @@ XRAY_INSUFFICIENT = Rule(
     summary="A plain spine X-ray cannot rule out cord compression or metastases: order an MRI instead",
     detail=(
         "Plain radiographs miss most paraspinal and epidural disease and must not be used to "
-        "diagnose or exclude spinal metastases or cord compression. Replace the X-ray with "
-        "the MRI below.{extra}"
+        "diagnose or exclude spinal metastases or cord compression.{extra}"
     ),
     suggestion="one suggestion, two actions: delete the draft X-ray (resourceId ServiceRequest/<id>) and create the MRI of the tier that applies (routine MRI when no tier applies; no create when an MRI is already pending or done)",
     provenance=(NICE_NG234, ACR_MYELOPATHY),
