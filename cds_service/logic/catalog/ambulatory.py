@@ -1,0 +1,47 @@
+"""``ambulatory-status``: the strongest prognostic factor must be documented.
+
+Sources: Patchell 2005 (outcome depends on ambulation at baseline); NICE NG234 (mobility
+at diagnosis is prognostic); evidence file §1.1 row 11.
+"""
+
+from __future__ import annotations
+
+from ..cards import Indicator
+from ..facts import Facts
+from .base import ALL_HOOKS
+from .base import Rule
+from .evidence import NICE_NG234
+from .evidence import PATCHELL_2005
+
+
+def neurology_present(f: Facts) -> bool:
+    """Cord compression, or context with a deficit, sphincter loss or bilateral signs."""
+    if f.cord_compression:
+        return True
+    return f.context and bool(f.motor_deficit or f.sphincter_dysfunction or f.bilateral)
+
+
+AMBULATORY_STATUS = Rule(
+    id="ambulatory-status",
+    title="Ambulatory status",
+    version="1.1.0",
+    hooks=ALL_HOOKS,
+    requires=frozenset(
+        {"cord_compression", "spine_mass", "metastatic_suspicion", "motor_deficit"}
+        | {"sphincter_dysfunction", "bilateral", "ambulatory", "ambulatory_evidence"}
+    ),
+    predicate=neurology_present,
+    trigger="cord compression, or spine-mass context with a present motor deficit, sphincter dysfunction or bilateral radicular signs",
+    indicator=Indicator.INFO,
+    summary="Documented ambulatory status: walking; keep it recorded (strongest prognostic factor)",
+    variants={
+        "not-ambulatory": "Documented ambulatory status: not walking (strongest prognostic factor)",
+        "unknown": "Ambulatory status not recorded: document it (strongest prognostic factor)",
+    },
+    detail=(
+        "Ambulatory status before treatment is the strongest predictor of walking after "
+        "treatment. {extra}"
+    ),
+    suggestion="",
+    provenance=(PATCHELL_2005, NICE_NG234),
+)

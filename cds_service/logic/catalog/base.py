@@ -1,0 +1,110 @@
+"""The rule record: one card topic as data, with its named predicate and provenance.
+
+A :class:`Rule` says *when* (``predicate`` over :class:`~cds_service.logic.facts.Facts`,
+naming every fact it reads in ``requires``), *what* (indicator, summary and detail
+templates, override reasons) and *on whose authority* (:class:`Provenance`). The engine
+decides how rules interact (most urgent MRI tier only, pending orders, hooks); a rule
+never builds a FHIR resource itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+
+from ..cards import OVERRIDE_SYSTEM
+from ..cards import TOPIC_SYSTEM
+from ..cards import Coding
+from ..cards import Indicator
+from ..facts import Facts
+
+SOURCE_LABEL = "Spine Mass CDS"
+ALL_HOOKS = frozenset({"patient-view", "order-select", "order-sign"})
+ORDER_HOOKS = frozenset({"order-select", "order-sign"})
+
+
+class CatalogError(ValueError):
+    """The rule catalog is inconsistent: the service must not start."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a recommendation comes from.
+
+    :param verified: the citation and URL were checked against the source itself; a
+        secondary summary (e.g. of NICE NG234) stays ``False`` until someone reads it.
+    """
+
+    guideline: str
+    citation: str
+    url: str
+    version: str
+    evidence: str
+    verified: bool
+    profile: str = ""  # the guideline profile this source defines ("dutch", "nice"), if any
+
+
+def reason(code: str, display: str) -> Coding:
+    """Return an override reason of the service's own CodeSystem."""
+    return Coding(OVERRIDE_SYSTEM, code, display)
+
+
+ALREADY_DONE = reason("already-addressed", "Already addressed outside this record")
+NOT_INDICATED = reason("clinically-not-indicated", "Clinically not indicated for this patient")
+PATIENT_DECLINED = reason("patient-declined", "Patient declined")
+PALLIATIVE = reason("palliative-goals", "Goals of care are palliative / comfort only")
+COMMON_REASONS: tuple[Coding, ...] = (ALREADY_DONE, NOT_INDICATED, PATIENT_DECLINED, PALLIATIVE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One card topic.
+
+    :param id: the topic code (``source.topic.code``), stable across versions.
+    :param requires: the :class:`Facts` field names ``predicate`` reads; checked at
+        start-up and listed in the card's *why* section when present.
+    :param predicate: a named function, true when the topic's trigger holds (before the
+        cross-card rules of the engine: tiers, pending orders, hooks).
+    :param summary: the card summary (< 140 characters); ``variants`` hold the
+        alternative summaries the engine may choose (e.g. ``escalate``).
+    :param detail: markdown that the engine extends with *why* and *evidence*;
+        ``str.format`` fields: ``{window}``, ``{age_note}``, ``{status}``, ``{extra}``.
+    :param suggestion: the suggestion in words (for docs), or ``""`` for none.
+    """
+
+    id: str
+    title: str
+    version: str
+    hooks: frozenset[str]
+    requires: frozenset[str]
+    predicate: Callable[[Facts], bool]
+    trigger: str
+    indicator: Indicator
+    summary: str
+    detail: str
+    suggestion: str
+    provenance: tuple[Provenance, ...]
+    override_reasons: tuple[Coding, ...] = COMMON_REASONS
+    variants: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def topic(self) -> Coding:
+        return Coding(TOPIC_SYSTEM, self.id, self.title)
+
+    @property
+    def url(self) -> str:
+        """The guideline URL for ``source.url``: the first provenance entry's."""
+        return self.provenance[0].url if self.provenance else ""
+
+    def url_for(self, profile: str) -> str:
+        """``source.url`` under a profile: its own guideline when the rule cites it.
+
+        Under ``nice`` the MRI tiers follow NICE NG234, so the card links there.
+        """
+        own = next((p.url for p in self.provenance if p.profile == profile), None)
+        return own or self.url
+
+    def summary_for(self, variant: str) -> str:
+        return self.variants.get(variant, self.summary)

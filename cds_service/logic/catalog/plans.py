@@ -1,0 +1,219 @@
+"""Card plans: which cards apply to the facts, with their actions, before hook filtering.
+
+The cross-card rules of CLINICAL-RULES.md §2 live here: only the most urgent MRI tier;
+a pending MRI (or, when MRI is contraindicated, CT myelography) of adequate priority
+addresses the tier; a less urgent one turns the tier card into an *escalate* card and
+each such draft gets an ``mri-order-review`` update; never a second MRI order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import suggestions as fhir
+from ..cards import Action
+from ..cards import Indicator
+from ..facts import Facts
+from ..facts import Order
+from ..facts import OrderKind
+from ..facts import Priority
+from ..facts import Region
+from .base import Rule
+from .contraindication import MRI_CONTRAINDICATED
+from .mri import PROTOCOL
+from .mri import Tier
+from .mri import select_tier
+from .order_review import MRI_ORDER_REVIEW
+from .order_review import PARTIAL
+from .render import evidence_refs
+from .xray import XRAY_INSUFFICIENT
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One card to render, if the hook keeps it.
+
+    :param about: refs of the draft orders the card is about (order-topic cards only).
+    :param companion_of: the card this one explains; kept exactly when that one is.
+    :param replaces_tier: this card carries or replaces the MRI tier card's action, so
+        the tier card is not returned beside it (one MRI, never two).
+    """
+
+    rule: Rule
+    variant: str = ""
+    actions: tuple[Action, ...] = ()
+    label: str = ""
+    recommended: bool | None = None
+    about: frozenset[str] = frozenset()
+    companion_of: str | None = None
+    replaces_tier: bool = False
+    indicator: Indicator | None = None
+    extra: str = ""
+    age_note: str = ""
+
+
+def relevant_drafts(facts: Facts) -> frozenset[str]:
+    """Drafts the order hooks judge: order-select the selections, order-sign all drafts."""
+    return frozenset(
+        o.ref for o in facts.orders if o.in_draft and (facts.hook == "order-sign" or o.selected)
+    )
+
+
+def _imaging_orders(facts: Facts) -> tuple[Order, ...]:
+    """Pending orders that can address a tier: MRI, and CT myelography if MRI is unsafe."""
+    orders = facts.pending(OrderKind.MRI_SPINE)
+    if facts.mri_contraindication:
+        orders += facts.pending(OrderKind.CT_MYELOGRAPHY)
+    return orders
+
+
+def _tier_action(facts: Facts, tier: Tier) -> Action:
+    mri_possible = not facts.mri_contraindication
+    resource = fhir.imaging_request(
+        facts,
+        tier.priority,
+        tier.window,
+        evidence_refs(tier.rule, facts),
+        mri_possible=mri_possible,
+    )
+    what = "spine MRI" if mri_possible else "CT myelography"
+    return Action("create", f"Order {what} within {tier.window_text}", resource)
+
+
+def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]:
+    """Plan the tier, contraindication and order-review cards.
+
+    :returns: the plans, the tier that applies, and the tier's ``create`` action when the
+        tier still needs an order (the X-ray card reuses it).
+    """
+    tier = select_tier(facts)
+    imaging = _imaging_orders(facts)
+    plans: list[Plan] = []
+    create: Action | None = None
+    adequate: tuple[Order, ...] = ()
+    if tier is not None:
+        adequate = tuple(o for o in imaging if o.effective_priority >= tier.priority)
+        lesser = tuple(o for o in imaging if o not in adequate)
+        if lesser and not adequate:
+            refs = ", ".join(f"`{o.ref}` ({o.effective_priority.code})" for o in lesser)
+            extra = (
+                f"\n\nA less urgent order is pending ({refs}): **escalate it** to priority "
+                f"{tier.priority.code} instead of ordering a second MRI."
+            )
+            plans.append(Plan(tier.rule, "escalate", extra=extra))
+        elif not adequate:
+            create = _tier_action(facts, tier)
+            variant = "ct" if facts.mri_contraindication else ""
+            plans.append(Plan(tier.rule, variant, (create,), label=create.description))
+        # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
+        # reading keeps the warning (no suggestion) so MR conditionality gets checked.
+        if facts.mri_contraindication and not any(
+            o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate
+        ):
+            variant = "pending-mri" if adequate else ""
+            plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id))
+    plans += _review_plans(facts, tier if not adequate else None, imaging)
+    return plans, tier, create
+
+
+def _review_plans(facts: Facts, tier: Tier | None, imaging: tuple[Order, ...]) -> list[Plan]:
+    """An ``mri-order-review`` per draft that is too slow for the tier or too narrow."""
+    plans = []
+    for order in imaging:
+        if not order.in_draft:
+            continue
+        slow = tier is not None and order.effective_priority < tier.priority
+        narrow = (
+            bool(facts.metastatic_suspicion)
+            and order.kind is OrderKind.MRI_SPINE
+            and order.region in PARTIAL
+        )
+        if not (slow or narrow):
+            continue
+        resource = _reviewed(order, tier.priority if slow and tier else None, narrow)
+        variant = "both" if slow and narrow else ("region" if narrow else "")
+        why = []
+        if slow and tier:
+            why.append(
+                f"`{order.ref}` has priority {order.effective_priority.code}; the findings "
+                f"need imaging within {tier.window_text} (priority {tier.priority.code})."
+            )
+        if narrow:
+            why.append(
+                f"`{order.ref}` images one region only; with suspected metastatic disease image "
+                "the whole spine (a quarter of patients have compression at two or more levels)."
+            )
+        action = Action("update", "Update the draft order: " + _change_text(slow, narrow), resource)
+        plans.append(
+            Plan(
+                MRI_ORDER_REVIEW,
+                variant,
+                (action,),
+                label=action.description,
+                about=frozenset({order.ref}),
+                replaces_tier=slow,
+                extra=" ".join(why),
+            )
+        )
+    return plans
+
+
+def _change_text(slow: bool, narrow: bool) -> str:
+    parts = (["raise the priority"] if slow else []) + (["image the whole spine"] if narrow else [])
+    return " and ".join(parts)
+
+
+def _reviewed(order: Order, priority: Priority | None, whole: bool) -> dict[str, Any]:
+    """The same draft resource (same id), priority raised and/or code set to whole spine."""
+    resource = dict(order.resource)
+    if priority is not None:
+        resource["priority"] = priority.code
+    if whole:
+        code, display = fhir.MRI_CODES[Region.WHOLE]
+        resource["code"] = {
+            "coding": [{"system": fhir.LOINC, "code": code, "display": display}],
+            "text": display,
+        }
+        if not resource.get("note"):
+            resource["note"] = [{"text": PROTOCOL}]
+    return resource
+
+
+def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | None:
+    """``xray-insufficient`` over the relevant draft X-rays: delete them, create the MRI."""
+    relevant = relevant_drafts(facts)
+    xrays = [o for o in facts.pending(OrderKind.XRAY_SPINE) if o.ref in relevant]
+    if not (facts.context and xrays):
+        return None
+    deletes = tuple(
+        Action("delete", f"Remove the draft plain X-ray {o.ref}", resource_id=o.ref) for o in xrays
+    )
+    imaging = create
+    if tier is None and not _imaging_orders(facts) and not facts.mri_done:
+        # No tier applies: a routine MRI of the region (whole spine when metastatic),
+        # without a time window (the spec gives none); none when imaging is pending/done.
+        reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
+        resource = fhir.imaging_request(
+            facts, Priority.ROUTINE, None, reasons, mri_possible=not facts.mri_contraindication
+        )
+        imaging = Action("create", "Order routine spine imaging instead", resource)
+    actions = deletes + ((imaging,) if imaging else ())
+    label = (
+        f"Remove the X-ray; {imaging.description[0].lower()}{imaging.description[1:]}"
+        if imaging
+        else "Remove the plain X-ray (spine imaging is already ordered or done)"
+    )
+    extra = (
+        " Replace the X-ray with the imaging suggested below."
+        if imaging
+        else " Spine imaging is already ordered or done: remove the X-ray."
+    )
+    return Plan(
+        XRAY_INSUFFICIENT,
+        actions=actions,
+        label=label,
+        extra=extra,
+        about=frozenset(o.ref for o in xrays),
+        replaces_tier=imaging is not None and imaging is create,
+    )

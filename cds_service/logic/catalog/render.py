@@ -1,0 +1,147 @@
+"""Card detail markdown: the rule's text, **why** (facts with their resources), evidence.
+
+Record text (displays, labels) is escaped so a resource can never inject markdown or
+HTML into a card; the service's own text uses CommonMark only, no raw HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from ..facts import Ambulatory
+from ..facts import Course
+from ..facts import Evidence
+from ..facts import Facts
+from ..facts import Finding
+from .base import Provenance
+from .base import Rule
+
+FACT_LABELS: dict[str, str] = {
+    "spine_mass": "Spine mass",
+    "cancer": "Malignancy",
+    "confirmed_primary": "Confirmed primary malignancy",
+    "metastatic_suspicion": "Metastatic disease suspected",
+    "metastasis_or_unknown_primary": "Metastasis or unknown primary",
+    "vertebral_malignancy": "Vertebral malignancy",
+    "cord_compression": "Cord or cauda equina compression",
+    "radiosensitive_histology": "Radiosensitive histology",
+    "lymphoma_suspected": "Lymphoma suspected",
+    "benign_intradural": "Benign intradural tumour",
+    "instability": "Spinal instability",
+    "prior_radiotherapy": "Prior radiotherapy",
+    "back_pain": "Back pain",
+    "radicular_pain": "Radicular pain",
+    "motor_deficit": "Motor deficit",
+    "paraparesis": "Paraparesis or paraplegia",
+    "sphincter_dysfunction": "Sphincter dysfunction",
+    "bilateral": "Bilateral radicular pain or deficit",
+    "ambulatory_evidence": "Ambulatory status recorded in",
+    "mri_contraindication": "MRI contraindication",
+    "mri_done": "Spine MRI done",
+}
+_ORDER = {f.name: i for i, f in enumerate(fields(Facts))}
+_ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+@lru_cache(maxsize=4096)
+def escape(text: str) -> str:
+    """Escape record text for markdown: no emphasis, links, code or HTML from data."""
+    return " ".join(text.split()).translate(_ESCAPE)
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+@lru_cache(maxsize=4096)
+def _evidence_line(label: str, e: Evidence) -> str:
+    """One *why* bullet; cached because the same evidence backs several cards."""
+    extra = f", {e.certainty.value}" if e.certainty else ""
+    extra += f", {e.side.value}" if e.side else ""
+    extra += f", since {_day(e.when)}" if e.when else ""
+    return f"- **{label}**: {escape(e.label)} (`{e.ref}`{extra})"
+
+
+def _finding_lines(label: str, finding: Finding) -> list[str]:
+    return [_evidence_line(label, e) for e in finding.evidence]
+
+
+@lru_cache(maxsize=64)
+def _fact_order(requires: frozenset[str]) -> tuple[str, ...]:
+    """A rule's facts in :class:`Facts` field order (stable *why* lists), computed once."""
+    return tuple(sorted(requires, key=lambda n: _ORDER.get(n, 999)))
+
+
+def _scalar_line(name: str, facts: Facts) -> str | None:
+    """Non-finding facts worth stating, or ``None``."""
+    if name == "deficit_onset" and facts.motor_deficit:
+        onset = facts.deficit_onset
+        return f"- **Deficit onset**: {_day(onset) if onset else 'unknown (treated as recent)'}"
+    if name == "deficit_course" and facts.deficit_course is not Course.NONE:
+        course = facts.deficit_course
+        note = " (counts as progressive)" if course is Course.UNKNOWN else ""
+        return f"- **Deficit course**: {course.value}{note}"
+    if name == "ambulatory":
+        return f"- **Ambulatory status**: {facts.ambulatory.value}"
+    if name == "age" and facts.age is not None:
+        return f"- **Age**: {facts.age} years"
+    if name == "profile":
+        return f"- **Guideline profile**: {facts.profile}"
+    return None
+
+
+def why_lines(rule: Rule, facts: Facts) -> list[str]:
+    """List every fact the rule reads that is present, each with its resources."""
+    lines: list[str] = []
+    for name in _fact_order(rule.requires):
+        value: Any = getattr(facts, name, None)
+        if isinstance(value, Finding):
+            lines += _finding_lines(FACT_LABELS.get(name, name), value)
+        elif (line := _scalar_line(name, facts)) is not None:
+            lines.append(line)
+    return lines
+
+
+@lru_cache(maxsize=64)
+def evidence_section(provenance: tuple[Provenance, ...]) -> str:
+    """The static **Evidence** section of a rule, rendered once."""
+    lines = []
+    for p in provenance:
+        flag = "" if p.verified else " *(secondary source; not yet verified)*"
+        lines.append(f"- [{p.guideline}]({p.url}): {p.citation}. {p.evidence}{flag}")
+    return "**Evidence**\n\n" + "\n".join(lines)
+
+
+def detail(rule: Rule, facts: Facts, *, extra: str = "", age_note: str = "") -> str:
+    """Compose the card detail: text, **Why**, **Evidence**."""
+    text = rule.detail.format(extra=extra, age_note=age_note)
+    why = why_lines(rule, facts)
+    parts = [text]
+    if why:
+        parts.append("**Why**\n\n" + "\n".join(why))
+    parts.append(evidence_section(rule.provenance))
+    return "\n\n".join(parts)
+
+
+def ambulatory_text(facts: Facts) -> str:
+    """The ambulatory-status card's statement: the documented status, or a request."""
+    if facts.ambulatory is Ambulatory.UNKNOWN:
+        return (
+            "It is not recorded: document it now (e.g. ECOG performance status, LOINC "
+            "89247-1, or whether the patient can walk unaided)."
+        )
+    walking = "walking" if facts.ambulatory is Ambulatory.AMBULATORY else "not walking"
+    return f"Documented status: **{walking}**. Re-assess and record it if it changes."
+
+
+def evidence_refs(rule: Rule, facts: Facts) -> list[tuple[str, str]]:
+    """``(ref, label)`` of every resource behind the rule's present facts."""
+    pairs: list[tuple[str, str]] = []
+    for name in _fact_order(rule.requires):
+        value: Any = getattr(facts, name, None)
+        if isinstance(value, Finding):
+            pairs += [(e.ref, e.label) for e in value.evidence]
+    return pairs

@@ -1,0 +1,42 @@
+"""``stability-assessment``: vertebral malignancy with no stability assessment recorded.
+
+Source: SINS (Fisher 2010, Spine 35:E1221; Fourney 2011), adopted by the Dutch guideline
+Wervelmetastasen (module Bepalen stabiliteit wervelkolom). Overlooking instability in
+extradural disease is a named pitfall (evidence file §1.1 row 12).
+"""
+
+from __future__ import annotations
+
+from ..cards import Indicator
+from ..facts import Facts
+from .base import ALL_HOOKS
+from .base import Rule
+from .evidence import CEPO_2012
+from .evidence import SINS_FISHER_2010
+
+
+def stability_unassessed(f: Facts) -> bool:
+    return bool(f.vertebral_malignancy) and not f.instability and not f.sins_recorded
+
+
+STABILITY_ASSESSMENT = Rule(
+    id="stability-assessment",
+    title="Record a spinal stability score (SINS)",
+    version="1.1.0",
+    hooks=ALL_HOOKS,
+    requires=frozenset({"vertebral_malignancy", "instability", "sins_recorded"}),
+    predicate=stability_unassessed,
+    trigger="a vertebral metastasis or malignant vertebral mass with no instability fact and no SINS Observation at all",
+    indicator=Indicator.INFO,
+    summary="Vertebral malignancy without a stability assessment: record a SINS score",
+    detail=(
+        "Spinal instability is easily overlooked in extradural disease. Record the Spinal "
+        "Instability Neoplastic Score (SINS, 0-18) from its six components: **location**, "
+        "**pain** (mechanical or not), **bone lesion** quality (lytic, mixed, blastic), "
+        "radiographic **alignment**, vertebral body **collapse**, and **posterolateral** "
+        "involvement of spinal elements. SINS 0-6 is stable, 7-12 potentially unstable, "
+        "13-18 unstable: **SINS >= 7 warrants surgical consultation**."
+    ),
+    suggestion="",
+    provenance=(SINS_FISHER_2010, CEPO_2012),
+)

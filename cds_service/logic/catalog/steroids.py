@@ -1,0 +1,90 @@
+"""``dexamethasone`` and ``steroid-lymphoma-caution``.
+
+Sources: NICE NG234 rec. 1.8 (16 mg as soon as possible with neurological symptoms or
+signs), Dutch guideline Wervelmetastasen module Corticosteroiden
+(https://richtlijnendatabase.nl/richtlijn/wervelmetastasen/behandeling/corticosteroiden.html:
+96-100 mg is not better than 16 mg and harms more), CEPO 2012. Steroids before biopsy
+can make a lymphoma biopsy non-diagnostic (evidence file §1.1 row 7).
+"""
+
+from __future__ import annotations
+
+from ..cards import Indicator
+from ..facts import Facts
+from ..facts import OrderKind
+from .base import ALL_HOOKS
+from .base import COMMON_REASONS
+from .base import Rule
+from .base import reason
+from .evidence import CEPO_2012
+from .evidence import IKNL_STEROIDS
+from .evidence import NICE_NG234
+
+
+def neurology_of_compression(f: Facts) -> bool:
+    """Cord compression; or, with cancer, any deficit, sphincter loss or bilateral signs.
+
+    Defined on facts, not on MRI cards: an MRI already done changes nothing here.
+    """
+    if f.cord_compression:
+        return True
+    malignant = bool(f.cancer or f.metastatic_suspicion)
+    return malignant and bool(f.motor_deficit or f.sphincter_dysfunction or f.bilateral)
+
+
+def needs_dexamethasone(f: Facts) -> bool:
+    return neurology_of_compression(f) and not f.pending(OrderKind.DEXAMETHASONE)
+
+
+def steroids_may_mask_lymphoma(f: Facts) -> bool:
+    return needs_dexamethasone(f) and bool(f.lymphoma_suspected)
+
+
+STEROID_FACTS = frozenset(
+    {"cord_compression", "cancer", "metastatic_suspicion", "motor_deficit"}
+    | {"sphincter_dysfunction", "bilateral", "orders"}
+)
+
+DEXAMETHASONE = Rule(
+    id="dexamethasone",
+    title="Dexamethasone for suspected cord compression",
+    version="1.1.0",
+    hooks=ALL_HOOKS,
+    requires=STEROID_FACTS,
+    predicate=needs_dexamethasone,
+    trigger="cord compression; or, with suspected or confirmed cancer, any motor deficit (stable too), sphincter dysfunction or bilateral radicular signs; no dexamethasone order pending",
+    indicator=Indicator.WARNING,
+    summary="Start dexamethasone 16 mg/day: neurological signs of spinal cord compression",
+    detail=(
+        "Give dexamethasone **16 mg per day** by mouth (8 mg twice daily) as soon as possible "
+        "and continue while awaiting definitive treatment. Do not use 96 mg high-dose "
+        "regimens: no better, more serious adverse events. Add proton-pump-inhibitor cover, "
+        "monitor blood glucose, and stop if compression is excluded.{extra}"
+    ),
+    suggestion="MedicationRequest dexamethasone 4 mg oral tablet (RxNorm 197582), 8 mg twice daily = 16 mg/day by mouth; isRecommended false when lymphoma is suspected",
+    provenance=(NICE_NG234, IKNL_STEROIDS, CEPO_2012),
+    override_reasons=(
+        reason("steroids-contraindicated", "Steroids contraindicated for this patient"),
+        *COMMON_REASONS,
+    ),
+)
+
+STEROID_LYMPHOMA_CAUTION = Rule(
+    id="steroid-lymphoma-caution",
+    title="Steroids before tissue when lymphoma is suspected",
+    version="1.1.0",
+    hooks=ALL_HOOKS,
+    requires=STEROID_FACTS | {"lymphoma_suspected"},
+    predicate=steroids_may_mask_lymphoma,
+    trigger="the dexamethasone card fires and lymphoma is suspected but not confirmed",
+    indicator=Indicator.WARNING,
+    summary="Lymphoma suspected: steroids may make the biopsy non-diagnostic; get tissue first if stable",
+    detail=(
+        "Lymphoma is suspected but not confirmed. Corticosteroids can make a lymphoma biopsy "
+        "non-diagnostic: if the patient is neurologically stable, obtain tissue before "
+        "starting dexamethasone and discuss with haematology. With progressive neurology, "
+        "do not delay steroids."
+    ),
+    suggestion="none on this card; the dexamethasone suggestion is marked isRecommended false",
+    provenance=(NICE_NG234, CEPO_2012),
+)

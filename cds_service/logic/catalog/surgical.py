@@ -1,0 +1,80 @@
+"""``surgical-referral``: instability, progressive deficit, confirmed compression, ...
+
+Sources: Patchell 2005 (Lancet 366:643, https://pubmed.ncbi.nlm.nih.gov/16112300/):
+surgery plus radiotherapy keeps patients walking; SINS (Fisher 2010): surgical
+consultation for SINS >= 7; NOMS (Laufer 2013). Benign intradural tumours: resection is
+standard; minimally invasive hemilaminectomy for the elderly (evidence file §1.1 row 9).
+"""
+
+from __future__ import annotations
+
+from ..cards import Indicator
+from ..facts import Facts
+from ..facts import OrderKind
+from .base import ALL_HOOKS
+from .base import COMMON_REASONS
+from .base import Rule
+from .base import reason
+from .evidence import NOMS_2013
+from .evidence import PATCHELL_2005
+from .evidence import SINS_FISHER_2010
+
+ELDERLY_AGE = 65
+
+
+def deficit_progressive(f: Facts) -> bool:
+    """A present deficit that is not documented as stable (unknown counts as progressive)."""
+    return bool(f.motor_deficit) and f.deficit_course.counts_as_progressive
+
+
+def surgical_indications(f: Facts) -> tuple[str, ...]:
+    """Name every surgical indication that holds, for the card detail."""
+    named = (
+        ("spinal instability (SINS >= 7 or a coded instability)", bool(f.instability)),
+        ("progressive (or not documented stable) motor deficit", deficit_progressive(f)),
+        ("confirmed spinal cord or cauda equina compression", f.cord_compression.confirmed),
+        ("symptomatic benign intradural tumour", bool(f.benign_intradural) and f.symptomatic),
+        (
+            "progression after radiotherapy",
+            bool(f.prior_radiotherapy) and deficit_progressive(f),
+        ),
+    )
+    return tuple(text for text, holds in named if holds)
+
+
+def needs_surgical_referral(f: Facts) -> bool:
+    return (
+        bool(f.spine_mass)
+        and bool(surgical_indications(f))
+        and not f.pending(OrderKind.REFERRAL_NEUROSURGERY)
+    )
+
+
+SURGICAL_REFERRAL = Rule(
+    id="surgical-referral",
+    title="Referral to neurosurgery",
+    version="1.1.0",
+    hooks=ALL_HOOKS,
+    requires=frozenset(
+        {"spine_mass", "instability", "motor_deficit", "deficit_course", "cord_compression"}
+        | {"benign_intradural", "back_pain", "radicular_pain", "sphincter_dysfunction"}
+        | {"prior_radiotherapy", "orders", "age"}
+    ),
+    predicate=needs_surgical_referral,
+    trigger="spine mass and any of: instability; a progressive (not stable) deficit; confirmed cord compression; a symptomatic benign intradural tumour; progression after radiotherapy; no neurosurgery referral pending. Critical when cord compression is suspected or confirmed",
+    indicator=Indicator.WARNING,
+    summary="Refer to neurosurgery: spine mass with a surgical indication",
+    variants={"critical": "Refer to neurosurgery now: spine mass with spinal cord compression"},
+    detail="Discuss with the spinal surgeon today. Indication(s): {extra}.{age_note}",
+    suggestion="ServiceRequest referral to neurosurgeon (SNOMED 308482002), priority urgent (stat with cord compression)",
+    provenance=(PATCHELL_2005, SINS_FISHER_2010, NOMS_2013),
+    override_reasons=(
+        reason("not-surgical-candidate", "Not a surgical candidate (prognosis, paraplegia > 48 h)"),
+        *COMMON_REASONS,
+    ),
+)
+
+HEMILAMINECTOMY_NOTE = (
+    " The patient is {age} years old: consider minimally invasive hemilaminectomy, with "
+    "outcomes comparable to laminectomy and less surgical load in older patients."
+)
