@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Benchmark the service against the bare-Flask floor, in one run, on this machine.
+
+Starts the floor (``shared/bench/floor_app.py``) and the service under the same gunicorn
+settings on 127.0.0.1, loads each with ``wrk``, and prints one table of requests/s, p50 and
+p99 with the ratio to the floor, followed by the in-process, fallback and memory checks of
+issue 6. Every target is printed next to its figure with PASS/FAIL; the exit code is 1 when
+any target fails.
+
+Usage: ``make bench`` (or ``.venv/bin/python bench/run.py [--duration 10] [--quick]``).
+Needs ``wrk`` on PATH (Debian: ``apt-get install -y wrk``) and ``shared/bench`` beside the
+repository (``FLOOR_DIR`` overrides).
+
+Auth is off for the HTTP runs: a CDS client's JWT is single-use (``jti`` replay
+protection), so a load generator cannot replay one token; the floor does no auth either.
+JWT verification cost is reported separately, in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import make_bodies  # noqa: E402
+
+FLOOR_DIR = Path(os.environ.get("FLOOR_DIR", ROOT.parent / "shared" / "bench"))
+GUNICORN = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", "2", "--log-level", "warning"]
+RESULTS: list[tuple[str, str, str]] = []  # (check, figure, verdict)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early ({url})")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"server did not answer: {url}")
+
+
+@contextmanager
+def server(
+    args: list[str], env: dict[str, str], cwd: Path, probe: str
+) -> Iterator[tuple[str, int]]:
+    """Run a gunicorn server; yield (base URL, master pid); stop it by its pid."""
+    port = free_port()
+    log = open(Path(tempfile.gettempdir()) / f"bench-{port}.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(  # noqa: S603
+        [*GUNICORN, "-b", f"127.0.0.1:{port}", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + probe, proc)
+        yield base, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def wrk(url: str, body: Path | None, conc: int, duration: int) -> dict[str, float]:
+    """Run wrk once and parse the RESULT line of shared/bench/wrk_report.lua."""
+    env = {**os.environ, "BODY_FILE": str(body) if body else ""}
+    script = str(FLOOR_DIR / "wrk_report.lua")
+    warm = ["wrk", "-t1", f"-c{conc}", "-d2s", "-s", script, url]
+    subprocess.run(warm, env=env, capture_output=True, check=False)  # noqa: S603
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{conc}",
+        f"-d{duration}s",
+        "--timeout",
+        "5s",
+        "--latency",
+        "-s",
+        script,
+        url,
+    ]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False).stdout  # noqa: S603
+    line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no RESULT line for {url}:\n{out}")
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+
+
+def check(name: str, figure: str, ok: bool) -> None:
+    RESULTS.append((name, figure, "PASS" if ok else "FAIL"))
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident set size of each gunicorn worker (children of the master), in MB."""
+    kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in kids:
+        status = Path(f"/proc/{pid}/status").read_text()
+        kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+        sizes.append(kb / 1024)
+    return sizes
+
+
+def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: int) -> None:
+    svc_env = {
+        "CDS_AUTH_MODE": "off",
+        "CDS_ENV": "production",
+        "CDS_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite",
+    }
+    rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
+    with server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as (floor, _):
+        floor_get = wrk(floor + "/cds-services", None, 8, duration)
+        floor_post = wrk(floor + "/cds-services/x", FLOOR_DIR / "request.json", 8, duration)
+    with server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as (svc, master):
+        disc = wrk(svc + "/cds-services", None, 8, duration)
+        pv = wrk(svc + "/cds-services/patient-view", bodies["patient-view"], 8, duration)
+        os_ = wrk(svc + "/cds-services/order-select", bodies["order-select"], 8, duration)
+        rows = [
+            ("discovery (GET)", disc, floor_get),
+            ("patient-view", pv, floor_post),
+            ("order-select", os_, floor_post),
+        ]
+        soak_r = wrk(svc + "/cds-services/patient-view", bodies["patient-view"], 32, soak)
+        mem = memory_growth(svc, master, bodies["patient-view"], mem_requests)
+
+    print(
+        f"\n## HTTP, c=8, {duration}s each, gunicorn -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
+    )
+    print(
+        f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} |"
+    )
+    print(f"|{'-' * 20}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|")
+    for name, r, f in rows:
+        ratio = r["rps"] / f["rps"]
+        print(
+            f"| {name:<18} | {r['rps']:>8.0f} | {r['p50_ms']:>7.2f} | {r['p99_ms']:>7.2f} | {f['rps']:>9.0f} | {ratio:>6.2f} |"
+        )
+        errs = r["http_err"] + r["sock_err"]
+        if name != "discovery (GET)":
+            check(f"{name} throughput >= 0.5x floor", f"{ratio:.2f}x", ratio >= 0.5)
+            check(f"{name} p99 <= 15 ms (c=8)", f"{r['p99_ms']:.2f} ms", r["p99_ms"] <= 15)
+        check(f"{name} errors (c=8)", f"{errs:.0f}", errs == 0)
+    print(
+        f"| {'floor POST /x':<18} | {floor_post['rps']:>8.0f} | {floor_post['p50_ms']:>7.2f} | {floor_post['p99_ms']:>7.2f} | {'':>9} | {'':>6} |"
+    )
+    soak_errs = soak_r["http_err"] + soak_r["sock_err"]
+    check(
+        f"patient-view c=32 {soak}s: errors",
+        f"{soak_errs:.0f} of {soak_r['requests']:.0f}",
+        soak_errs == 0,
+    )
+    check(
+        f"patient-view c=32 {soak}s: p99 <= 60 ms",
+        f"{soak_r['p99_ms']:.2f} ms ({soak_r['rps']:.0f} rps)",
+        soak_r["p99_ms"] <= 60,
+    )
+    for label, value, ok in mem:
+        check(label, value, ok)
+
+
+def memory_growth(svc: str, master: int, body: Path, total: int) -> list[tuple[str, str, bool]]:
+    """Load until 10k and then ``total`` requests; compare worker RSS."""
+    done = 0
+    rss_10k: list[float] = []
+    while done < total:
+        r = wrk(svc + "/cds-services/patient-view", body, 8, 5)
+        done += int(r["requests"])
+        if not rss_10k and done >= 10_000:
+            rss_10k = worker_rss_mb(master)
+    rss_end = worker_rss_mb(master)
+    growth = max((b - a) / a for a, b in zip(rss_10k, rss_end, strict=False)) if rss_10k else 0.0
+    return [
+        (
+            "RSS per worker <= 150 MB",
+            f"{max(rss_end):.0f} MB after {done} requests",
+            max(rss_end) <= 150,
+        ),
+        (
+            "RSS growth 10k -> end < 10%",
+            f"{growth * 100:+.1f}% ({', '.join(f'{x:.0f}' for x in rss_10k)} -> {', '.join(f'{x:.0f}' for x in rss_end)} MB)",
+            growth < 0.10,
+        ),
+    ]
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> float:
+    """Median wall time of ``fn`` in milliseconds."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
+
+
+def in_process() -> None:
+    from cds_service import create_app
+
+    app = create_app(
+        {"AUTH_MODE": "off", "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/ip.sqlite"}
+    )
+    client = app.test_client()
+    now = datetime.now(UTC)
+
+    def call(prefetch: dict[str, Any]) -> Callable[[], Any]:
+        body = {**make_bodies.patient_view(now), "prefetch": prefetch}
+        data = json.dumps(body)
+
+        def go() -> None:
+            resp = client.post(
+                "/cds-services/patient-view", data=data, content_type="application/json"
+            )
+            assert resp.status_code == 200, resp.status_code
+
+        return go
+
+    small = timed(call(make_bodies.large_record(now, 20, 200)), 30)
+    large = timed(call(make_bodies.large_record(now, 200, 2000)), 10)
+    print("\n## In-process (Flask test client, one thread)\n")
+    print(
+        f"- 20 Conditions + 200 Observations: {small:.1f} ms; 200 + 2,000: {large:.1f} ms (x{large / small:.1f})"
+    )
+    check("100x record (2,000 Obs, 200 Cond) <= 50 ms", f"{large:.1f} ms", large <= 50)
+    check("10x resources cost <= 12x time", f"x{large / small:.1f}", large / small <= 12)
+
+
+class _SlowFhir(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is visible
+    connections: set[tuple[str, int]] = set()
+
+    def do_GET(self) -> None:  # noqa: N802
+        _SlowFhir.connections.add(self.client_address)
+        time.sleep(0.05)
+        body = json.dumps({"resourceType": "Bundle", "type": "searchset", "total": 0}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def fallback() -> None:
+    from cds_service import create_app
+
+    fhir = ThreadingHTTPServer(("127.0.0.1", 0), _SlowFhir)
+    threading.Thread(target=fhir.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{fhir.server_address[1]}/fhir"
+    app = create_app(
+        {
+            "AUTH_MODE": "off",
+            "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/fb.sqlite",
+            "FHIR_ALLOWED_SERVERS": [base],
+            "FHIR_ALLOW_LOOPBACK_HTTP": True,
+        }
+    )
+    client = app.test_client()
+    body = make_bodies.patient_view(datetime.now(UTC))
+    body["fhirServer"] = base
+    for key in ("procedures", "devices", "diagnosticReports"):
+        del body["prefetch"][key]
+    data = json.dumps(body)
+
+    def go() -> None:
+        resp = client.post("/cds-services/patient-view", data=data, content_type="application/json")
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+
+    ms = timed(go, 20)
+    fhir.shutdown()
+    conns = len(_SlowFhir.connections)
+    print("\n## FHIR fallback: 3 missing keys, local FHIR server answering in 50 ms each\n")
+    print(
+        f"- median hook time {ms:.1f} ms over 21 calls; {conns} distinct client connections for 63 fetches"
+    )
+    check("fallback with 3 missing keys <= 80 ms", f"{ms:.1f} ms", ms <= 80)
+    check("fallback connections reused", f"{conns} connections / 63 fetches", conns <= 6)
+
+
+def jwt_cost() -> None:
+    """Report the in-process cost of verifying one ES384 client JWT, if auth is present."""
+    try:
+        from cds_service.auth import bench_verify_cost  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    print(
+        f"\n- JWT verification (ES384, cached key, replay check in SQLite): {bench_verify_cost():.2f} ms per call"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per c=8 wrk run")
+    parser.add_argument("--soak", type=int, default=60, help="seconds of the c=32 run")
+    parser.add_argument("--mem-requests", type=int, default=100_000)
+    parser.add_argument(
+        "--quick", action="store_true", help="short runs (3 s, 10 s soak, 20k requests)"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.soak, args.mem_requests = 3, 10, 20_000
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    now = datetime.now(UTC)
+    bodies = {"patient-view": out / "patient-view.json", "order-select": out / "order-select.json"}
+    bodies["patient-view"].write_text(json.dumps(make_bodies.patient_view(now)))
+    bodies["order-select"].write_text(json.dumps(make_bodies.order_select(now)))
+    http_runs(bodies, args.duration, args.soak, args.mem_requests)
+    in_process()
+    fallback()
+    jwt_cost()
+    print("\n## Targets\n")
+    print(f"| {'check':<44} | {'figure':<44} | result |")
+    print(f"|{'-' * 46}|{'-' * 46}|--------|")
+    for name, figure, verdict in RESULTS:
+        print(f"| {name:<44} | {figure:<44} | {verdict:<6} |")
+    sys.exit(0 if all(v == "PASS" for _, _, v in RESULTS) else 1)
+
+
+if __name__ == "__main__":
+    main()
