@@ -48,6 +48,12 @@ ICD26_RANGE = Provenance(
     False,
     note="range from CLINICAL-RULES.md §1; the evidence file verifies only single codes in it",
 )
+ICD26_IN_RANGE = Provenance(
+    "CMS ICD-10-CM 2026 (ICD26), code inside a range the evidence file verifies",
+    "https://pypi.org/project/simple-icd-10-cm/1.5.0/",
+    False,
+    note="the evidence file verifies M54.10-M54.18 as a range, not this code and display",
+)
 CPM = Provenance(
     "VSAC 2.16.840.1.113762.1.4.1021.95 (Conditions associated with chronic pain, cds4cpm)",
     "https://github.com/cqframework/cds4cpm/blob/e73c2d2953aaad08f09428a6e70d5a07c5c7db31/"
