@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Sequence
+from functools import cache
 
 from ..facts import Certainty
 from ..facts import Facts
@@ -45,6 +46,7 @@ def is_primary(sets: frozenset[VS]) -> bool:
     return VS.MALIGNANCY in sets and VS.SECONDARY_OR_UNKNOWN not in sets
 
 
+@cache
 def tags_of(sets: frozenset[VS]) -> frozenset[str]:
     tags = {tag for tag, names in TAGS if sets & names}
     if is_primary(sets):

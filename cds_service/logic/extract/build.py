@@ -18,7 +18,6 @@ from .clinical import read_birth_date
 from .clinical import read_condition
 from .clinical import read_observation
 from .fhir import Malformed
-from .fhir import text
 from .imaging import read_device
 from .imaging import read_done_request_or_report
 from .imaging import read_imaging_study
@@ -52,9 +51,12 @@ READERS: dict[str, Reader] = {
 
 def ref_of(res: Any, position: str) -> str:
     """Return ``Type/id``, or ``Type/#<position>`` when the resource has no usable id."""
-    rtype = text(res.get("resourceType")) or "Resource"
-    rid = res.get("id")
-    return f"{rtype}/{rid}" if text(rid) else f"{rtype}/#{position}"
+    rtype, rid = res.get("resourceType"), res.get("id")
+    if not isinstance(rtype, str) or not rtype:
+        rtype = "Resource"
+    if isinstance(rid, str) and rid.strip():
+        return f"{rtype}/{rid}"
+    return f"{rtype}/#{position}"
 
 
 def _guarded(acc: Collected, ref: str, read: Callable[..., None], *args: Any, **kw: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -73,24 +72,26 @@ def read_observation(res: Any, ref: str, acc: Collected) -> None:
         raise Malformed("no effective date, cannot be placed in time")
     if when < acc.now - OBSERVATION_WINDOW:
         return
-    first = next(c for c in cods if match(c[0], c[1]))
+    first = next(c for c in cods if match(c[0], c[1])) if len(cods) > 1 else cods[0]
+    if VS.MOTOR_DEFICIT in sets:
+        level = deficit_level(res)
+        present = level != 5
+    else:
+        level, present = None, not _recorded_absent(res)
+    body = res.get("bodySite")
     item = Item(
         ref,
         label(cods, sets),
         sets,
-        side=side_of(res.get("bodySite")),
+        side=side_of(body),
         when=when,
-        site=site_text(res.get("bodySite")),
+        site=site_text(body),
+        present=present,
+        level=level,
         code=(first[0], first[1]),
-        worse=_has_worse(res.get("interpretation")),
+        worse="interpretation" in res and _has_worse(res["interpretation"]),
+        number=score(res) if sets & _NUMERIC else None,
     )
-    if sets & _NUMERIC:
-        item = _with_number(item, res)
-    if VS.MOTOR_DEFICIT in sets:
-        level = deficit_level(res)
-        item = replace(item, level=level, present=level != 5)
-    else:
-        item = replace(item, present=not _recorded_absent(res))
     acc.observations.append(item)
 
 
@@ -123,16 +124,19 @@ def deficit_level(res: Any) -> int | None:
     return 5 if _recorded_absent(res) else None
 
 
-def _with_number(item: Item, res: Any) -> Item:
-    """Attach a numeric score (valueInteger or valueQuantity.value) when one is stated."""
+def score(res: Any) -> float | None:
+    """Return a numeric score (valueInteger or valueQuantity.value), ``None`` when not stated.
+
+    :raises Malformed: a value is stated but is not a number.
+    """
     value: Any = res.get("valueInteger")
     if value is None and isinstance(res.get("valueQuantity"), dict):
         value = res["valueQuantity"].get("value")
     if value is None:
-        return item
+        return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Malformed("score value is not a number")
-    return replace(item, number=float(value))
+    return float(value)
 
 
 def read_birth_date(res: Any, is_patient: bool, acc: Collected) -> None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..facts import Side
@@ -42,15 +43,24 @@ def as_list(value: Any) -> list[Any]:
 
 
 def codings(concept: Any) -> list[Coding]:
-    """Return the usable codings of a CodeableConcept (those with a string system and code)."""
+    """Return the usable codings of a CodeableConcept (those with a string system and code).
+
+    Hot path (every resource goes through it): plain isinstance checks, no helpers.
+    """
     if not isinstance(concept, dict):
         return []
+    raw = concept.get("coding")
+    if not isinstance(raw, list):
+        raw = [raw] if isinstance(raw, dict) else []
     out: list[Coding] = []
-    for c in as_list(concept.get("coding")):
+    for c in raw:
         if isinstance(c, dict):
-            system, code = text(c.get("system")), text(c.get("code"))
-            if system and code:
-                out.append((system, code, text(c.get("display"))))
+            system, code = c.get("system"), c.get("code")
+            if isinstance(system, str) and isinstance(code, str) and system and code.strip():
+                display = c.get("display")
+                out.append(
+                    (system, code, display if isinstance(display, str) and display else None)
+                )
     return out
 
 
@@ -71,8 +81,14 @@ def sets_of(cods: list[Coding]) -> frozenset[VS]:
 
 def label(cods: list[Coding], wanted: frozenset[VS] = _NO_SETS) -> str:
     """Return ``"Display (SYSTEM code)"`` for the first coding in ``wanted`` (else the first)."""
-    chosen = next((c for c in cods if not wanted or match(c[0], c[1]) & wanted), cods[0])
-    system, code, display = chosen
+    chosen = cods[0]
+    if len(cods) > 1 and wanted:
+        chosen = next((c for c in cods if match(c[0], c[1]) & wanted), chosen)
+    return _label(*chosen)
+
+
+@lru_cache(maxsize=4096)
+def _label(system: str, code: str, display: str | None) -> str:
     shown = display or display_of(system, code) or code
     return f"{shown} ({system_name(system)} {code})"
 
@@ -135,6 +151,8 @@ _SIDES = {VS.SIDE_LEFT: Side.LEFT, VS.SIDE_RIGHT: Side.RIGHT, VS.SIDE_BILATERAL:
 
 def side_of(body_site: Any) -> Side | None:
     """Return the laterality coded in ``bodySite`` (left and right together = bilateral)."""
+    if body_site is None:
+        return None
     found: set[Side] = set()
     for system, code, _ in codings_of_all(body_site):
         for vs in match(system, code):
@@ -147,6 +165,8 @@ def side_of(body_site: Any) -> Side | None:
 
 def site_text(body_site: Any) -> str:
     """Return the lower-cased text and coding displays of ``bodySite``, for keyword tests."""
+    if body_site is None:
+        return ""
     parts: list[str] = []
     for cc in as_list(body_site):
         parts.extend(iter_site_words(cc))

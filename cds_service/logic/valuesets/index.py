@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from .catalog import SPECS
 from .catalog import VS
@@ -65,10 +66,19 @@ _MIN_PREFIX = min((len(k) for k in PREFIX_INDEX), default=3)
 
 def match(system: str, code: str) -> frozenset[VS]:
     """Return the names of the value sets that contain ``code`` of ``system``."""
+    if system != ICD10CM:
+        return CODE_INDEX.get((system, code), _EMPTY) or CODE_INDEX.get(
+            (system, code.strip()), _EMPTY
+        )
+    return _match_icd(code)
+
+
+@lru_cache(maxsize=8192)
+def _match_icd(code: str) -> frozenset[VS]:
+    """Match an ICD-10-CM code exactly and by every documented prefix (cached: few distinct codes)."""
+    system = ICD10CM
     norm = normalise_code(system, code)
     hit = CODE_INDEX.get((system, norm), _EMPTY)
-    if system != ICD10CM:
-        return hit
     found = set(hit)
     for n in range(len(norm), _MIN_PREFIX - 1, -1):
         found |= PREFIX_INDEX.get(norm[:n], _EMPTY)
