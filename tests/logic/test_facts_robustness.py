@@ -6,6 +6,9 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from cds_service.logic.extract import build_facts
 from cds_service.logic.facts import Course
@@ -161,3 +164,64 @@ def test_large_record_is_fast() -> None:
         best = min(best, time.perf_counter() - start)
     assert f.motor_deficit and f.spine_mass and f.back_pain
     assert best < 0.05, f"build_facts took {best * 1000:.1f} ms"
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_element = st.sampled_from(
+    [
+        "id",
+        "code",
+        "status",
+        "clinicalStatus",
+        "verificationStatus",
+        "onsetDateTime",
+        "effectiveDateTime",
+        "effectivePeriod",
+        "bodySite",
+        "valueInteger",
+        "valueBoolean",
+        "valueCodeableConcept",
+        "interpretation",
+        "priority",
+        "occurrencePeriod",
+        "performedPeriod",
+        "medicationCodeableConcept",
+        "type",
+        "procedureCode",
+        "started",
+        "issued",
+        "birthDate",
+    ]
+)
+_resource = st.builds(
+    lambda rtype, elements: {"resourceType": rtype, **elements},
+    st.sampled_from(
+        [
+            "Condition",
+            "Observation",
+            "ServiceRequest",
+            "MedicationRequest",
+            "Procedure",
+            "Device",
+            "DiagnosticReport",
+            "ImagingStudy",
+            "Patient",
+        ]
+    ),
+    st.dictionaries(_element, _json, max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_resource | _json, max_size=5), st.lists(_resource, max_size=3))
+def test_build_facts_never_raises_on_generated_garbage(
+    resources: list[Any], drafts: list[Any]
+) -> None:
+    f = build_facts(hook_input(CORD, *resources, draft_orders=tuple(drafts)))
+    assert "Condition/cc" in f.cord_compression.refs
