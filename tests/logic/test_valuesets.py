@@ -109,3 +109,12 @@ def test_every_spec_member_refers_to_a_known_term_or_prefix() -> None:
     for _desc, members in SPECS.values():
         for ref in members:
             assert ref.endswith("*") or ref in TERMS, ref
+
+
+def test_every_term_and_prefix_is_used_by_some_value_set() -> None:
+    """No dead terminology: every listed code is there because a fact needs it."""
+    from cds_service.logic.valuesets.terms import PREFIXES
+
+    used = {ref for _desc, members in SPECS.values() for ref in members}
+    assert set(TERMS) - used == set()
+    assert {f"icd:{p}*" for p in PREFIXES} - used == set()
