@@ -1,0 +1,153 @@
+"""Turn what the pass collected into :class:`Facts` (CLINICAL-RULES.md §1 table)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Sequence
+from functools import cache
+
+from ..facts import Certainty
+from ..facts import Facts
+from ..facts import Finding
+from ..facts import Region
+from ..inputs import HookInput
+from ..valuesets import VS
+from . import course
+from .records import Collected
+from .records import Item
+
+SPINAL_WORDS = ("spine", "spinal", "vertebra", "cauda equina", "nerve root")
+#: Evidence tags and the value sets that set them (``primary`` is computed).
+TAGS: tuple[tuple[str, frozenset[VS]], ...] = (
+    ("malignant", frozenset({VS.MALIGNANT_SPINE_MASS, VS.METASTASIS})),
+    ("metastasis", frozenset({VS.METASTASIS})),
+    ("unknown-primary", frozenset({VS.UNKNOWN_PRIMARY})),
+    ("vertebral", frozenset({VS.VERTEBRAL_MALIGNANCY})),
+    ("benign-intradural", frozenset({VS.BENIGN_INTRADURAL})),
+    ("lymphoma", frozenset({VS.LYMPHOMA})),
+    ("myeloma", frozenset({VS.MYELOMA})),
+    ("cauda-equina", frozenset({VS.CAUDA_EQUINA})),
+    ("paraparesis", frozenset({VS.PARAPARESIS})),
+    ("radiotherapy", frozenset({VS.PRIOR_RADIOTHERAPY})),
+)
+REGION_SETS = (
+    (VS.SYMPTOM_CERVICAL, Region.CERVICAL),
+    (VS.SYMPTOM_THORACIC, Region.THORACIC),
+    (VS.SYMPTOM_LUMBAR, Region.LUMBAR),
+)
+REGION_WORDS = (
+    ("cervical", Region.CERVICAL),
+    ("thoracic", Region.THORACIC),
+    ("lumbar", Region.LUMBAR),
+)
+
+
+def is_primary(sets: frozenset[VS]) -> bool:
+    return VS.MALIGNANCY in sets and VS.SECONDARY_OR_UNKNOWN not in sets
+
+
+@cache
+def tags_of(sets: frozenset[VS]) -> frozenset[str]:
+    tags = {tag for tag, names in TAGS if sets & names}
+    if is_primary(sets):
+        tags.add("primary")
+    return frozenset(tags)
+
+
+def finding(items: Iterable[Item]) -> Finding:
+    return Finding(tuple(i.evidence(tags_of(i.sets)) for i in items))
+
+
+def having(items: Sequence[Item], *names: VS) -> list[Item]:
+    """Return the items in any of the value sets ``names``, in record order."""
+    wanted = frozenset(names)
+    return [i for i in items if i.sets & wanted]
+
+
+def confirmed(items: Sequence[Item]) -> list[Item]:
+    return [i for i in items if i.certainty is Certainty.CONFIRMED]
+
+
+def spine_masses(conditions: Sequence[Item]) -> list[Item]:
+    """Spine-mass Conditions; generic histology only with a spinal site or another spine mass."""
+    main = having(conditions, VS.SPINE_MASS)
+    histology = [c for c in having(conditions, VS.SPINE_MASS_HISTOLOGY) if c not in main]
+    spinal = any(w in h.site for h in histology for w in SPINAL_WORDS)
+    keep = set(map(id, main + (histology if main or spinal else [])))
+    return [c for c in conditions if id(c) in keep]
+
+
+def regions(items: Iterable[Item]) -> frozenset[Region]:
+    found: set[Region] = set()
+    for i in items:
+        found.update(r for vs, r in REGION_SETS if vs in i.sets)
+        found.update(r for w, r in REGION_WORDS if w in i.site)
+    return frozenset(found)
+
+
+def assemble(acc: Collected, inp: HookInput) -> Facts:
+    conds, obs = acc.conditions, acc.observations
+    present = [o for o in obs if o.present]
+    symptoms = conds + present
+    spine = spine_masses(conds)
+    cancer = having(conds, VS.MALIGNANCY)
+    lymphoma = having(conds, VS.LYMPHOMA)
+    met_or_unknown = finding(having(conds, VS.METASTASIS, VS.UNKNOWN_PRIMARY))
+    cord = having(conds, VS.CORD_COMPRESSION)
+    back, radicular = having(symptoms, VS.BACK_PAIN), having(symptoms, VS.RADICULAR_PAIN)
+    motor, sphincter = having(symptoms, VS.MOTOR_DEFICIT), having(symptoms, VS.SPHINCTER)
+    motor_f, radicular_f, cord_f = finding(motor), finding(radicular), finding(cord)
+    sins = having(obs, VS.SINS)
+    onset = max(
+        (i.when for i in back + radicular + motor + sphincter + cord if i.when), default=None
+    )
+    ambulatory, ambulatory_evidence = course.ambulatory(
+        having(obs, VS.ECOG), having(symptoms, VS.WHEELCHAIR)
+    )
+    births = sorted(acc.birth_dates, key=lambda b: not b[0])
+    return Facts(
+        hook=inp.hook,
+        patient_id=inp.patient_id,
+        now=inp.now,
+        profile=inp.profile,
+        age=course.age_at(births[0][1] if births else None, inp.now),
+        spine_mass=finding(spine),
+        cancer=finding(cancer),
+        confirmed_primary=finding(i for i in confirmed(cancer) if is_primary(i.sets)),
+        metastatic_suspicion=finding(cancer) | met_or_unknown,
+        metastasis_or_unknown_primary=met_or_unknown,
+        vertebral_malignancy=finding(having(conds, VS.VERTEBRAL_MALIGNANCY)),
+        cord_compression=cord_f,
+        radiosensitive_histology=finding(confirmed(having(conds, VS.LYMPHOMA, VS.MYELOMA))),
+        lymphoma_suspected=Finding() if confirmed(lymphoma) else finding(lymphoma),
+        benign_intradural=finding(confirmed(having(spine, VS.BENIGN_INTRADURAL))),
+        instability=finding(
+            having(conds, VS.INSTABILITY) + [s for s in sins if (s.number or 0) >= 7]
+        ),
+        sins_recorded=bool(sins),
+        prior_radiotherapy=finding(having(conds + acc.procedures, VS.PRIOR_RADIOTHERAPY)),
+        back_pain=finding(back),
+        radicular_pain=radicular_f,
+        motor_deficit=motor_f,
+        paraparesis=motor_f.tagged("paraparesis"),
+        sphincter_dysfunction=finding(sphincter),
+        bilateral=course.bilateral(
+            radicular_f.evidence + motor_f.evidence,
+            motor_f.tagged("paraparesis").evidence + cord_f.tagged("cauda-equina").evidence,
+        ),
+        deficit_onset=course.deficit_onset(
+            having(conds, VS.MOTOR_DEFICIT), having(present, VS.MOTOR_DEFICIT)
+        ),
+        deficit_course=course.deficit_course(bool(motor), having(obs, VS.MOTOR_DEFICIT)),
+        ambulatory=ambulatory,
+        ambulatory_evidence=ambulatory_evidence,
+        symptom_regions=regions(back + radicular + motor + sphincter),
+        mri_contraindication=finding(
+            having(conds, VS.MRI_CONTRA_CONDITION)
+            + acc.devices
+            + having(acc.procedures, VS.MRI_CONTRA_PROCEDURE)
+        ),
+        mri_done=course.mri_done(acc.imaging_done, onset, inp.now),
+        orders=tuple(acc.orders.values()),
+        skipped=tuple(acc.notes),
+    )

@@ -1,0 +1,98 @@
+"""One pass over the hook input: dispatch each resource to its reader, then assemble Facts.
+
+A resource that cannot be read is skipped with a note (``"Observation/x: reason"``), never
+an exception: one malformed resource must not cost the patient the facts the others give.
+A resource without a usable ``id`` is referred to by its position, ``"Condition/#3"``
+(record) or ``"ServiceRequest/#draft-0"`` (draftOrders); ``#`` cannot occur in a FHIR id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..facts import Facts
+from ..inputs import HookInput
+from .assemble import assemble
+from .clinical import read_birth_date
+from .clinical import read_condition
+from .clinical import read_observation
+from .fhir import Malformed
+from .imaging import read_device
+from .imaging import read_done_request_or_report
+from .imaging import read_imaging_study
+from .imaging import read_procedure
+from .orders import read_order
+from .records import Collected
+
+Reader = Callable[[Any, str, Collected], None]
+
+
+def _service_request(res: Any, ref: str, acc: Collected) -> None:
+    read_done_request_or_report(res, ref, acc)
+    read_order(res, ref, acc, draft=False, selected=False)
+
+
+def _medication_request(res: Any, ref: str, acc: Collected) -> None:
+    read_order(res, ref, acc, draft=False, selected=False)
+
+
+READERS: dict[str, Reader] = {
+    "Condition": read_condition,
+    "Observation": read_observation,
+    "Procedure": read_procedure,
+    "Device": read_device,
+    "ServiceRequest": _service_request,
+    "MedicationRequest": _medication_request,
+    "DiagnosticReport": read_done_request_or_report,
+    "ImagingStudy": read_imaging_study,
+}
+
+
+def ref_of(res: Any, position: str) -> str:
+    """Return ``Type/id``, or ``Type/#<position>`` when the resource has no usable id."""
+    rtype, rid = res.get("resourceType"), res.get("id")
+    if not isinstance(rtype, str) or not rtype:
+        rtype = "Resource"
+    if isinstance(rid, str) and rid.strip():
+        return f"{rtype}/{rid}"
+    return f"{rtype}/#{position}"
+
+
+def _guarded(acc: Collected, ref: str, read: Callable[..., None], *args: Any, **kw: Any) -> None:
+    """Run one reader; turn any failure into a ``skipped`` note naming the resource only.
+
+    Besides :class:`Malformed`, wrong JSON types deep inside a resource surface as
+    ``TypeError``/``AttributeError``/``ValueError``/``KeyError``; they are data errors here.
+    """
+    try:
+        read(*args, **kw)
+    except Malformed as exc:
+        acc.note(ref, str(exc))
+    except (TypeError, AttributeError, ValueError, KeyError):
+        acc.note(ref, "unreadable resource")
+
+
+def build_facts(inp: HookInput) -> Facts:
+    """Return the facts of one hook input (CLINICAL-RULES.md §1)."""
+    acc = Collected(now=inp.now)
+    for i, res in enumerate(inp.resources):
+        if not isinstance(res, dict):
+            acc.note(f"resources[{i}]", "not a JSON object")
+            continue
+        rtype = res.get("resourceType")
+        ref = ref_of(res, str(i))
+        if rtype == "Patient":
+            is_patient = res.get("id") == inp.patient_id
+            _guarded(acc, ref, read_birth_date, res, is_patient, acc)
+        elif (reader := READERS.get(rtype)) is not None:  # type: ignore[arg-type]
+            _guarded(acc, ref, reader, res, ref, acc)
+    selections = set(inp.selections)
+    for i, res in enumerate(inp.draft_orders):
+        if not isinstance(res, dict):
+            acc.note(f"draftOrders[{i}]", "not a JSON object")
+            continue
+        ref = ref_of(res, f"draft-{i}")
+        if res.get("resourceType") in ("ServiceRequest", "MedicationRequest"):
+            _guarded(acc, ref, read_order, res, ref, acc, draft=True, selected=ref in selections)
+    return assemble(acc, inp)

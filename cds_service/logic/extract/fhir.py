@@ -1,0 +1,183 @@
+"""Defensive readers for raw FHIR R4 JSON.
+
+Every reader accepts anything (a prefetch may carry wrong types, unknown elements or bad
+dates) and either returns a value, ``None`` for "not stated", or raises :class:`Malformed`
+when a value is present but unusable; the builder turns that into a ``skipped`` note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from ..facts import Side
+from ..valuesets import VS
+from ..valuesets import display_of
+from ..valuesets import match
+from ..valuesets import system_name
+
+Coding = tuple[str, str, str | None]  # system, code, display
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_NO_SETS: frozenset[VS] = frozenset()
+
+
+class Malformed(Exception):
+    """A stated value cannot be read; the message says which, never the value itself."""
+
+
+def text(value: Any) -> str | None:
+    """Return ``value`` when it is a non-empty string."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def as_list(value: Any) -> list[Any]:
+    """Return a list element as a list; a lone object (a common EHR slip) becomes one item."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
+
+
+def codings(concept: Any) -> list[Coding]:
+    """Return the usable codings of a CodeableConcept (those with a string system and code).
+
+    Hot path (every resource goes through it): plain isinstance checks, no helpers.
+    """
+    if not isinstance(concept, dict):
+        return []
+    raw = concept.get("coding")
+    if not isinstance(raw, list):
+        raw = [raw] if isinstance(raw, dict) else []
+    out: list[Coding] = []
+    for c in raw:
+        if isinstance(c, dict):
+            system, code = c.get("system"), c.get("code")
+            if isinstance(system, str) and isinstance(code, str) and system and code.strip():
+                display = c.get("display")
+                out.append(
+                    (system, code, display if isinstance(display, str) and display else None)
+                )
+    return out
+
+
+def codings_of_all(concepts: Any) -> list[Coding]:
+    """Return the usable codings of a list of CodeableConcepts (or of a lone one)."""
+    return [c for cc in as_list(concepts) for c in codings(cc)]
+
+
+def sets_of(cods: list[Coding]) -> frozenset[VS]:
+    """Return the value sets any of ``cods`` belongs to."""
+    if len(cods) == 1:
+        return match(cods[0][0], cods[0][1])
+    out: set[VS] = set()
+    for system, code, _ in cods:
+        out |= match(system, code)
+    return frozenset(out) if out else _NO_SETS
+
+
+def label(cods: list[Coding], wanted: frozenset[VS] = _NO_SETS) -> str:
+    """Return ``"Display (SYSTEM code)"`` for the first coding in ``wanted`` (else the first)."""
+    chosen = cods[0]
+    if len(cods) > 1 and wanted:
+        chosen = next((c for c in cods if match(c[0], c[1]) & wanted), chosen)
+    return _label(*chosen)
+
+
+@lru_cache(maxsize=4096)
+def _label(system: str, code: str, display: str | None) -> str:
+    shown = display or display_of(system, code) or code
+    return f"{shown} ({system_name(system)} {code})"
+
+
+def codes_in(concept: Any) -> set[str]:
+    """Return the bare codes of a CodeableConcept, whatever their system (status elements)."""
+    if not isinstance(concept, dict):
+        return set()
+    return {
+        c["code"]
+        for c in as_list(concept.get("coding"))
+        if isinstance(c, dict) and text(c.get("code"))
+    }
+
+
+def parse_datetime(value: Any, element: str) -> datetime | None:
+    """Parse a FHIR date/dateTime/instant into aware UTC; a date alone is 00:00 UTC.
+
+    :raises Malformed: the element is present but not a readable date.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Malformed(f"unparseable {element}")
+    m = _DATE.fullmatch(value)
+    try:
+        if m:
+            year, month, day = m.group(1), m.group(2) or "1", m.group(3) or "1"
+            return datetime(int(year), int(month), int(day), tzinfo=UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise Malformed(f"unparseable {element}") from exc
+    if "T" not in value:
+        raise Malformed(f"unparseable {element}")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def choice_datetime(res: Any, base: str, *, period_end: bool) -> datetime | None:
+    """Read ``<base>DateTime`` / ``<base>Instant`` / ``<base>Period`` (its end or start)."""
+    for suffix in ("DateTime", "Instant"):
+        if f"{base}{suffix}" in res:
+            return parse_datetime(res[f"{base}{suffix}"], f"{base}{suffix}")
+    period = res.get(f"{base}Period")
+    if period is None:
+        return None
+    if not isinstance(period, dict):
+        raise Malformed(f"unparseable {base}Period")
+    order = ("end", "start") if period_end else ("start", "end")
+    for key in order:
+        when = parse_datetime(period.get(key), f"{base}Period.{key}")
+        if when is not None:
+            return when
+    return None
+
+
+_SIDES = {VS.SIDE_LEFT: Side.LEFT, VS.SIDE_RIGHT: Side.RIGHT, VS.SIDE_BILATERAL: Side.BILATERAL}
+
+
+def side_of(body_site: Any) -> Side | None:
+    """Return the laterality coded in ``bodySite`` (left and right together = bilateral)."""
+    if body_site is None:
+        return None
+    found: set[Side] = set()
+    for system, code, _ in codings_of_all(body_site):
+        for vs in match(system, code):
+            if vs in _SIDES:
+                found.add(_SIDES[vs])
+    if Side.BILATERAL in found or {Side.LEFT, Side.RIGHT} <= found:
+        return Side.BILATERAL
+    return found.pop() if found else None
+
+
+def site_text(body_site: Any) -> str:
+    """Return the lower-cased text and coding displays of ``bodySite``, for keyword tests."""
+    if body_site is None:
+        return ""
+    parts: list[str] = []
+    for cc in as_list(body_site):
+        parts.extend(iter_site_words(cc))
+    return " ".join(parts).lower()
+
+
+def iter_site_words(cc: Any) -> Iterator[str]:
+    if not isinstance(cc, dict):
+        return
+    if t := text(cc.get("text")):
+        yield t
+    for c in as_list(cc.get("coding")):
+        if isinstance(c, dict) and (d := text(c.get("display"))):
+            yield d

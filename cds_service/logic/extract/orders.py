@@ -1,0 +1,90 @@
+"""Pending orders from the record and from ``draftOrders`` (CLINICAL-RULES.md §1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..facts import Order
+from ..facts import OrderKind
+from ..facts import Priority
+from ..facts import Region
+from ..valuesets import VS
+from .fhir import Coding
+from .fhir import Malformed
+from .fhir import as_list
+from .fhir import codings
+from .fhir import label
+from .fhir import sets_of
+from .fhir import text
+from .records import Collected
+
+PENDING = {"active", "draft", "on-hold"}
+
+#: First match wins: an MRI code is never also read as an X-ray.
+KINDS: tuple[tuple[VS, OrderKind], ...] = (
+    (VS.MRI_SPINE, OrderKind.MRI_SPINE),
+    (VS.CT_MYELOGRAPHY, OrderKind.CT_MYELOGRAPHY),
+    (VS.XRAY_SPINE, OrderKind.XRAY_SPINE),
+    (VS.DEXAMETHASONE, OrderKind.DEXAMETHASONE),
+    (VS.REFERRAL_NEUROSURGERY, OrderKind.REFERRAL_NEUROSURGERY),
+    (VS.REFERRAL_RADIOTHERAPY, OrderKind.REFERRAL_RADIOTHERAPY),
+    (VS.SPINE_BIOPSY, OrderKind.SPINE_BIOPSY),
+)
+REGIONS: tuple[tuple[VS, Region], ...] = (
+    (VS.IMAGING_WHOLE, Region.WHOLE),
+    (VS.IMAGING_CERVICAL, Region.CERVICAL),
+    (VS.IMAGING_THORACIC, Region.THORACIC),
+    (VS.IMAGING_LUMBAR, Region.LUMBAR),
+    (VS.IMAGING_UNSPECIFIED, Region.UNSPECIFIED),
+)
+_IMAGING = {OrderKind.MRI_SPINE, OrderKind.CT_MYELOGRAPHY, OrderKind.XRAY_SPINE}
+_PRIORITIES = {p.code: p for p in Priority}
+
+
+def order_codings(res: Any) -> list[Coding]:
+    """Return the codings that say what is ordered.
+
+    A MedicationRequest names its drug in ``medicationCodeableConcept`` or by a reference to
+    a contained Medication (``#id``), whose ``code`` is used.
+    """
+    if res.get("resourceType") != "MedicationRequest":
+        return codings(res.get("code"))
+    if "medicationCodeableConcept" in res:
+        return codings(res.get("medicationCodeableConcept"))
+    ref = res.get("medicationReference")
+    target = text(ref.get("reference")) if isinstance(ref, dict) else None
+    if target and target.startswith("#"):
+        for med in as_list(res.get("contained")):
+            if isinstance(med, dict) and med.get("id") == target[1:]:
+                return codings(med.get("code"))
+    return []
+
+
+def read_order(res: Any, ref: str, acc: Collected, *, draft: bool, selected: bool) -> None:
+    """Record a pending order of a kind the rules know; a draft wins over its record twin.
+
+    :raises Malformed: a draft order has no usable code (the sandbox's ``coding: [{}]``).
+    """
+    if not draft and res.get("status") not in PENDING:
+        return
+    cods = order_codings(res)
+    if not cods:
+        if draft:
+            raise Malformed("draft order has no usable code, ignored")
+        return
+    sets = sets_of(cods)
+    kind = next((k for vs, k in KINDS if vs in sets), None)
+    if kind is None or (not draft and ref in acc.orders and acc.orders[ref].in_draft):
+        return
+    region = next((r for vs, r in REGIONS if vs in sets), None) if kind in _IMAGING else None
+    kind_sets = frozenset(vs for vs, k in KINDS if k is kind)
+    acc.orders[ref] = Order(
+        ref=ref,
+        kind=kind,
+        label=label(cods, kind_sets),
+        priority=_PRIORITIES.get(res["priority"]) if isinstance(res.get("priority"), str) else None,
+        region=region,
+        in_draft=draft,
+        selected=selected,
+        resource=res,
+    )

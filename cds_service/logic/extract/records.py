@@ -1,0 +1,76 @@
+"""What one pass over the resources collects before facts are assembled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+
+from ..facts import Certainty
+from ..facts import Evidence
+from ..facts import Order
+from ..facts import Side
+from ..valuesets import VS
+from .fhir import Malformed
+from .fhir import choice_datetime
+
+
+@dataclass(frozen=True)
+class Item:
+    """One current, relevant resource reduced to what the facts need.
+
+    :param sets: value sets its code belongs to.
+    :param site: lower-cased ``bodySite`` text and displays (generic-histology rule, regions).
+    :param present: ``False`` for an Observation recording the finding absent.
+    :param level: deficit Observations: MRC grade 0-5 (absent = 5), ``None`` = present, ungraded.
+    :param code: the (system, code) of its first matching coding: serial Observations of a
+        deficit are compared per code.
+    :param worse: interpretation W (v3-ObservationInterpretation).
+    :param number: SINS or ECOG value, when it has one.
+    """
+
+    ref: str
+    label: str
+    sets: frozenset[VS]
+    certainty: Certainty | None = None
+    side: Side | None = None
+    when: datetime | None = None
+    site: str = ""
+    present: bool = True
+    level: int | None = None
+    code: tuple[str, str] = ("", "")
+    worse: bool = False
+    number: float | None = None
+
+    def evidence(self, tags: frozenset[str] = frozenset()) -> Evidence:
+        return Evidence(self.ref, self.label, self.certainty, self.side, self.when, tags)
+
+
+@dataclass
+class Collected:
+    """Mutable accumulator of the single pass; :mod:`.assemble` turns it into Facts."""
+
+    now: datetime
+    conditions: list[Item] = field(default_factory=list)
+    observations: list[Item] = field(default_factory=list)
+    procedures: list[Item] = field(default_factory=list)  # completed Procedures
+    devices: list[Item] = field(default_factory=list)  # active (or status absent) Devices
+    imaging_done: list[Item] = field(default_factory=list)  # completed spine MRI, dated
+    orders: dict[str, Order] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    birth_dates: list[tuple[bool, datetime]] = field(default_factory=list)  # (is the patient)
+
+    def note(self, ref: str, reason: str) -> None:
+        self.notes.append(f"{ref}: {reason}")
+
+
+def lenient_datetime(
+    res: Any, base: str, ref: str, acc: Collected, *, period_end: bool = True
+) -> datetime | None:
+    """Read ``<base>[x]`` where a bad date must not drop the resource: note it, return None."""
+    try:
+        return choice_datetime(res, base, period_end=period_end)
+    except Malformed as exc:
+        acc.note(ref, f"{exc} ignored (date unknown)")
+        return None
