@@ -22,6 +22,7 @@ from tests.logic.fhir_builders import diagnostic_report
 from tests.logic.fhir_builders import hook_input
 from tests.logic.fhir_builders import imaging_study
 from tests.logic.fhir_builders import medication_request
+from tests.logic.fhir_builders import observation
 from tests.logic.fhir_builders import procedure
 from tests.logic.fhir_builders import service_request
 
@@ -85,6 +86,24 @@ def test_mri_before_newest_onset_is_not_done(res: dict[str, Any]) -> None:
         res,
         condition("old", SNOMED, "161891005", onset=ago(30)),
         condition("new", SNOMED, "713514005", onset=ago(1)),
+    )
+    assert not f.mri_done
+
+
+def test_follow_up_record_of_a_known_symptom_keeps_mri_done() -> None:
+    f = facts(
+        diagnostic_report("x", MRI_WHOLE, effectiveDateTime=ago(3)),
+        observation("s1", SNOMED, "713514005", when=ago(6), valueInteger=4),
+        observation("s2", SNOMED, "713514005", when=ago(1), valueInteger=4),
+    )
+    assert f.mri_done.refs == ("DiagnosticReport/x",)
+
+
+def test_new_symptom_after_the_mri_makes_it_not_done() -> None:
+    f = facts(
+        diagnostic_report("x", MRI_WHOLE, effectiveDateTime=ago(3)),
+        observation("s1", SNOMED, "713514005", when=ago(6), valueInteger=4),
+        observation("u", SNOMED, "267064002", when=ago(1)),
     )
     assert not f.mri_done
 

@@ -147,6 +147,9 @@ ORDER_CODES = [
 SIDES = [None, ("7771000", "Left"), ("24028007", "Right"), ("51440002", "Right and left")]
 
 maybe = st.one_of(st.none(), st.just("garbage"), st.integers(), st.just({}), st.just([]))
+valid_dates = st.integers(min_value=-120, max_value=0).map(
+    lambda d: (NOW + timedelta(days=d)).isoformat()
+)
 dates = st.one_of(
     st.integers(min_value=-120, max_value=3).map(lambda d: (NOW + timedelta(days=d)).isoformat()),
     st.integers(min_value=-60, max_value=0).map(
@@ -252,7 +255,9 @@ def observations(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def orders(draw: st.DrawFn, rid: str) -> dict[str, Any]:
+def orders(draw: st.DrawFn, rid: str, *, draft: bool = False) -> dict[str, Any]:
+    """A ServiceRequest; drafts come from the EHR's own order entry, so their dates are valid
+    (an ``update`` suggestion echoes the draft, it does not repair it)."""
     return {
         "resourceType": "ServiceRequest",
         "id": rid,
@@ -261,7 +266,7 @@ def orders(draw: st.DrawFn, rid: str) -> dict[str, Any]:
         "priority": draw(st.sampled_from([None, "routine", "urgent", "asap", "stat", "bogus"])),
         "code": _coding(draw(st.sampled_from(ORDER_CODES))),
         "subject": {"reference": "Patient/p1"},
-        "authoredOn": draw(dates),
+        "authoredOn": draw(valid_dates if draft else dates),
     }
 
 
@@ -285,7 +290,7 @@ def hook_inputs(draw: st.DrawFn, with_context: bool) -> HookInput:
     )
     hook = draw(st.sampled_from(["patient-view", "order-select", "order-sign"]))
     drafts = (
-        [draw(orders(f"dr{i}")) for i in range(draw(st.integers(0, 3)))]
+        [draw(orders(f"dr{i}", draft=True)) for i in range(draw(st.integers(0, 3)))]
         if hook != "patient-view"
         else []
     )

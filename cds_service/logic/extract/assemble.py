@@ -98,9 +98,7 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
     motor, sphincter = having(symptoms, VS.MOTOR_DEFICIT), having(symptoms, VS.SPHINCTER)
     motor_f, radicular_f, cord_f = finding(motor), finding(radicular), finding(cord)
     sins = having(obs, VS.SINS)
-    onset = max(
-        (i.when for i in back + radicular + motor + sphincter + cord if i.when), default=None
-    )
+    onset = course.newest_symptom_onset(back + radicular + motor + sphincter + cord)
     ambulatory, ambulatory_evidence = course.ambulatory(
         having(obs, VS.ECOG), having(symptoms, VS.WHEELCHAIR)
     )

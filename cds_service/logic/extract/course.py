@@ -85,6 +85,21 @@ def ambulatory(ecog: Sequence[Item], wheelchair: Sequence[Item]) -> tuple[Ambula
     return status, Finding((newest.evidence(),))
 
 
+def newest_symptom_onset(symptoms: Sequence[Item]) -> datetime | None:
+    """Return the newest onset across symptoms, each symptom's onset being its first record.
+
+    A symptom recorded again (a follow-up strength check of the weakness the MRI already
+    imaged) is not a new onset and must not make that MRI "not done"; a new symptom, or a
+    known one first recorded after the MRI, is, and asks for new imaging.
+    """
+    first: dict[tuple[str, str] | str, datetime] = {}
+    for item in symptoms:
+        if item.when is not None:
+            key = item.code if any(item.code) else item.ref
+            first[key] = min(first.get(key, item.when), item.when)
+    return max(first.values(), default=None)
+
+
 def mri_done(done: Sequence[Item], onset: datetime | None, now: datetime) -> Finding:
     """Completed spine MRI after the newest symptom onset, or within 14 days if none known."""
     if onset is not None:
