@@ -184,6 +184,9 @@ def test_fixture_request_is_valid(rel: str) -> None:
         for resource in drafts:
             assert resource["status"] == "draft"
             assert_for_patient(resource, pid)
+    record = [r for key, v in prefetch.items() if key != "patient" for r in entries(v)]
+    ids = [f"{r['resourceType']}/{r['id']}" for r in record + drafts]
+    assert len(ids) == len(set(ids)), "resource ids are unique within a request"
     refs = {f"{r['resourceType']}/{r['id']}" for r in drafts}
     if fixture.hook == "order-select":
         assert context["selections"] and set(context["selections"]) <= refs
