@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 
 from cds_service.hooks.prefetch_templates import RECORD_PREFETCH
 from tests.fhir_validation import assert_valid_r4
+from tests.fixtures.requests.cases import CT_MYELOGRAPHY
 from tests.fixtures.requests.cases import TIER_PRIORITY
 from tests.fixtures.requests.cases import TOPICS as CASE_TOPICS
 
@@ -50,9 +51,7 @@ MRI_LOINC = frozenset(
     "43457-1 94088-2 91717-9 91715-3 91716-1".split()
 )
 MRI_CPT = frozenset("72141 72142 72156 72146 72147 72157 72148 72149 72158".split())
-CT_MYELOGRAPHY_LOINC = frozenset(
-    "47985-7 24934-2 30596-1 24965-6 87922-1 44113-9 44114-7 48442-8".split()
-)
+CT_MYELOGRAPHY_LOINC = frozenset(CT_MYELOGRAPHY)
 XRAY_LOINC = frozenset(
     "28613-8 37879-4 24928-4 24946-6 36669-0 43539-6 24983-9 37905-7 24972-2 36670-8 24970-6 "
     "24984-7".split()
