@@ -175,8 +175,12 @@ def _reviewed(order: Order, priority: Priority | None, whole: bool) -> dict[str,
             "coding": [{"system": fhir.LOINC, "code": code, "display": display}],
             "text": display,
         }
-        if not resource.get("note"):
-            resource["note"] = [{"text": PROTOCOL}]
+    if order.kind is OrderKind.MRI_SPINE:
+        # §2: every MRI suggestion carries the protocol note; keep the clinician's own notes.
+        notes = resource.get("note")
+        kept = [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
+        if not any(n.get("text") == PROTOCOL for n in kept):
+            resource["note"] = [*kept, {"text": PROTOCOL}]
     return resource
 
 
