@@ -72,6 +72,10 @@ DEFAULTS: dict[str, Setting] = {
     "JWKS_MIN_REFETCH_S": Setting(
         5.0, "An unknown `kid` re-fetches a key set at most this often, seconds (key rotation)."
     ),
+    "DEV_TRUST_DIR": Setting(
+        None,
+        "Folder of the development key and clients file (development only); default the instance folder.",
+    ),
     "JWKS_ALLOW_LOOPBACK_HTTP": Setting(
         False, "Allow `http://127.0.0.1`/`localhost` JWKS URLs (tests only); otherwise HTTPS only."
     ),

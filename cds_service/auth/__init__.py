@@ -70,7 +70,9 @@ def _verifier(app: Flask) -> Verifier:
                 "CDS_PUBLIC_BASE_URL (the URL EHRs call, for the JWT aud). "
                 "For local development set CDS_ENV=development (see README, Authentication)."
             )
-        clients_file = clients_file or ensure_dev_trust(app.instance_path)
+        clients_file = clients_file or ensure_dev_trust(
+            cfg.get("DEV_TRUST_DIR") or app.instance_path
+        )
         cfg["CLIENTS_FILE"] = str(clients_file)
         cfg["PUBLIC_BASE_URL"] = cfg.get("PUBLIC_BASE_URL") or DEV_BASE_URL
         log.warning(

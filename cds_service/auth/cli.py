@@ -30,4 +30,5 @@ def dev_token_command(
     config, instance_path = settings()
     base = base_url or config.get("PUBLIC_BASE_URL") or DEV_BASE_URL
     aud = audience_for(str(base), aud_path)
-    click.echo(mint_dev_token(instance_path, aud, lifetime_s=lifetime, tenant=tenant))
+    folder = config.get("DEV_TRUST_DIR") or instance_path
+    click.echo(mint_dev_token(folder, aud, lifetime_s=lifetime, tenant=tenant))

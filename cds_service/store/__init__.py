@@ -74,22 +74,29 @@ def engine(app: Flask) -> sa.Engine:
     return eng
 
 
-def insert_ignore(conn: sa.Connection, table: sa.Table, rows: Any, keys: Sequence[str]) -> int:
-    """Insert ``rows`` skipping those that collide on ``keys``; return rows inserted."""
+def _insert_ignore(conn: sa.Connection, table: sa.Table, keys: Sequence[str]) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-    return int(conn.execute(stmt, rows).rowcount)
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def insert_if_new(conn: sa.Connection, table: sa.Table, row: Any, keys: Sequence[str]) -> bool:
+    """Insert ``row`` unless it collides on ``keys``; return whether it was inserted.
+
+    ``RETURNING`` says so reliably on both dialects (``rowcount`` does not on psycopg).
+    """
+    stmt = _insert_ignore(conn, table, keys).returning(sa.literal(1))
+    return conn.execute(stmt, row).first() is not None
 
 
 def remember_jti(app: Flask, iss: str, jti: str, expires_at: int) -> bool:
     """Record a token id; return False if it was seen before (a replay)."""
     eng = engine(app)
     with eng.begin() as conn:
-        new = insert_ignore(
+        new = insert_if_new(
             conn, jti_seen, {"iss": iss, "jti": jti, "expires_at": expires_at}, ["iss", "jti"]
         )
     _purge_expired(app, eng)
-    return new == 1
+    return new
 
 
 def _purge_expired(app: Flask, eng: sa.Engine) -> None:
@@ -127,7 +134,7 @@ def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any
         for card in cards
     ]
     with engine(app).begin() as conn:
-        insert_ignore(conn, card_record, rows, ["card_uuid"])
+        conn.execute(_insert_ignore(conn, card_record, ["card_uuid"]), rows)
 
 
 def dedup_key(item: Mapping[str, Any]) -> str:
@@ -172,5 +179,5 @@ def store_feedback(app: Flask, service_id: str, items: Iterable[Mapping[str, Any
                 "client_iss": iss,
                 "client_tenant": tenant,
             }
-            stored.append(insert_ignore(conn, feedback, row, ["dedup_key"]) == 1)
+            stored.append(insert_if_new(conn, feedback, row, ["dedup_key"]))
     return stored
