@@ -2,7 +2,8 @@
 
 Counts are of distinct cards: ``accepted`` = cards with at least one accepted feedback,
 ``overridden`` likewise; ``acceptance_rate`` = accepted / (accepted + overridden), None
-without feedback. Feedback on a card the store never saw is reported under topic
+without feedback; ties among override reasons go
+alphabetically. Feedback on a card the store never saw is reported under topic
 ``(unknown card)`` rather than dropped.
 """
 
@@ -69,7 +70,8 @@ def acceptance_report(engine: sa.Engine) -> list[ReportRow]:
         answered = r.accepted + r.overridden
         r.acceptance_rate = round(r.accepted / answered, 4) if answered else None
         r.top_override_reasons = [
-            {"code": c, "count": n} for c, n in reasons[key].most_common(TOP_REASONS)
+            {"code": c, "count": n}
+            for c, n in sorted(reasons[key].items(), key=lambda x: (-x[1], x[0]))[:TOP_REASONS]
         ]
     return sorted(rows.values(), key=lambda r: (r.topic, r.rule_version))
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from cds_service import create_app
 from cds_service import events
+from cds_service.cli import main
 from cds_service.logic.cards import OVERRIDE_SYSTEM
 from cds_service.logic.cards import TOPIC_SYSTEM
 from cds_service.logic.cards import Card
@@ -195,3 +197,17 @@ def test_cards_are_recorded_and_feedback_joins_to_their_rule(db_app: Flask) -> N
     assert (dexa.issued, dexa.overridden, dexa.acceptance_rate) == (1, 1, 0.0)
     assert dexa.top_override_reasons == [{"code": "(no reason)", "count": 1}]
     assert report[("(unknown card)", "")].accepted == 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_report_command_prints_a_table(
+    db_app: Flask, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issue(db_app, card("c1", "mri-24h"), card("c2", "mri-24h"))
+    post(db_app.test_client(), {**OVERRIDDEN, "card": "c1"})
+    monkeypatch.setenv("CDS_DATABASE_URL", db_url)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 0, result.output
+    header, line = result.output.splitlines()
+    assert header.split()[:3] == ["topic", "rule", "version"]
+    assert line.split() == ["mri-24h", "1.1.0", "2", "0", "1", "0%", "already-discussed", "(1)"]

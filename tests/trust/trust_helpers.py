@@ -93,6 +93,7 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[str]:
     """Run the real service under gunicorn with ``workers`` processes; yield its URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    cmd.append("--no-control-socket")  # a shared ~/.gunicorn socket would couple test runs
     with open(log, "ab") as out:
         proc = subprocess.Popen(
             [*cmd, "cds_service.wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out
@@ -104,9 +105,9 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[str]:
             if proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
             try:
-                if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                if requests.get(f"{url}/health", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # workers still booting
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
