@@ -60,7 +60,7 @@ FEEDBACK_SCHEMA: dict[str, Any] = {
                                 "required": ["system", "code"],
                                 "properties": {"system": _TEXT, "code": _TEXT, "display": _TEXT},
                             },
-                            "userComment": {"type": "string", "maxLength": 4000},
+                            "userComment": {"type": "string", "minLength": 1, "maxLength": 4000},
                         },
                         "anyOf": [{"required": ["reason"]}, {"required": ["userComment"]}],
                     },

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -46,10 +48,25 @@ def open_engine(config: Mapping[str, Any], instance_path: str) -> sa.Engine:
     if not url:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{Path(instance_path) / 'cds.sqlite'}"
-    eng = sa.create_engine(str(url), pool_pre_ping=True)
-    if eng.dialect.name == "sqlite":
+    is_sqlite = str(url).startswith("sqlite")
+    # A server connection can drop between requests; a SQLite file cannot.
+    eng = sa.create_engine(str(url), pool_pre_ping=not is_sqlite)
+    if is_sqlite:
         sa.event.listen(eng, "connect", _sqlite_pragmas)
+    _forget_connections_on_fork(eng)
     return eng
+
+
+def _forget_connections_on_fork(eng: sa.Engine) -> None:
+    """Keep a forked worker (gunicorn ``--preload``) off its parent's connections."""
+    ref = weakref.ref(eng)
+
+    def after_fork() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -20,7 +20,7 @@ card_record = sa.Table(
     sa.Column("rule_version", sa.String(32), nullable=False),
     sa.Column("indicator", sa.String(16), nullable=False),
     sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("hook_instance", sa.String(128), nullable=False),
+    sa.Column("hook_instance", sa.String(128)),  # None when not a loggable id
     sa.Column("client_iss", sa.String(512)),
     sa.Column("client_tenant", sa.String(256)),
     sa.Index("ix_card_record_topic_version", "topic", "rule_version"),
