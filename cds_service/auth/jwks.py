@@ -64,11 +64,17 @@ class KeyCache:
         self._min_refetch = min_refetch_s
         self._loopback = loopback
         self._entries: dict[str, _Entry] = {}
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def key(self, url: str, kid: str) -> Any | None:
-        """Return the key ``kid`` of the set at ``url``, re-fetching once if it is unknown."""
-        with self._lock:
+        """Return the key ``kid`` of the set at ``url``, re-fetching once if it is unknown.
+
+        One lock per URL: a slow key server delays only its own issuer's calls.
+        """
+        with self._guard:
+            lock = self._locks.setdefault(url, threading.Lock())
+        with lock:
             entry = self._entries.get(url)
             now = time.monotonic()
             if entry is None or now - entry.fetched_at > self._ttl:

@@ -9,6 +9,7 @@ database itself, across every process and replica.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -91,9 +92,14 @@ def engine(app: Flask) -> sa.Engine:
     return eng
 
 
-def _insert_ignore(conn: sa.Connection, table: sa.Table, keys: Sequence[str]) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+@functools.cache
+def _insert_ignore(
+    dialect_name: str, table: sa.Table, keys: tuple[str, ...], returning: bool
+) -> Any:
+    """Build (once) ``INSERT ... ON CONFLICT (keys) DO NOTHING`` for a dialect."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.returning(sa.literal(1)) if returning else stmt
 
 
 def insert_if_new(conn: sa.Connection, table: sa.Table, row: Any, keys: Sequence[str]) -> bool:
@@ -101,7 +107,7 @@ def insert_if_new(conn: sa.Connection, table: sa.Table, row: Any, keys: Sequence
 
     ``RETURNING`` says so reliably on both dialects (``rowcount`` does not on psycopg).
     """
-    stmt = _insert_ignore(conn, table, keys).returning(sa.literal(1))
+    stmt = _insert_ignore(conn.dialect.name, table, tuple(keys), True)
     return conn.execute(stmt, row).first() is not None
 
 
@@ -151,7 +157,7 @@ def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any
         for card in cards
     ]
     with engine(app).begin() as conn:
-        conn.execute(_insert_ignore(conn, card_record, ["card_uuid"]), rows)
+        conn.execute(_insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False), rows)
 
 
 def dedup_key(item: Mapping[str, Any]) -> str:

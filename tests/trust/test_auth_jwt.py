@@ -23,6 +23,7 @@ from trust_helpers import public_jwk
 from trust_helpers import token
 
 from cds_service import create_app
+from cds_service import events
 
 ES_ISS = "https://ehr.example.org"
 RS_ISS = "https://rs-ehr.example.org"
@@ -171,12 +172,15 @@ def test_bad_token_is_refused_without_saying_why(
     assert tok not in caplog.text
 
 
-def test_replayed_jti_is_refused(
-    auth_client: FlaskClient, ec_key: Any, trust: dict[str, Any]
+def test_replayed_jti_is_refused_and_announced(
+    auth_app: Flask, auth_client: FlaskClient, ec_key: Any, trust: dict[str, Any]
 ) -> None:
+    refused: list[str] = []
+    events.subscribe(auth_app, "auth_refused", lambda reason: refused.append(reason))
     tok = es_token(ec_key, trust)
     assert get(auth_client, tok).status_code == 200
     assert get(auth_client, tok).status_code == 401
+    assert refused == ["replayed-jti"]
 
 
 def test_missing_or_non_bearer_header_is_refused(auth_client: FlaskClient) -> None:
