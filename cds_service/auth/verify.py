@@ -96,15 +96,15 @@ class Verifier:
         if not isinstance(kid, str):
             raise AuthFailure("missing-kid", client.iss)
         jku = header.get("jku")
+        if jku is not None and jku not in client.jku:
+            raise AuthFailure("jku-not-allowed", client.iss)
+        # A key set on file wins over fetching (offline use, e.g. the sandbox's published set).
+        key = self._static.get(client.iss, {}).get(kid)
         try:
-            if jku is not None:
-                if jku not in client.jku:
-                    raise AuthFailure("jku-not-allowed", client.iss)
+            if key is None and jku is not None:
                 key = self._keys.key(jku, kid)
-            elif client.jwks_uri:
+            elif key is None and client.jwks_uri:
                 key = self._keys.key(client.jwks_uri, kid)
-            else:
-                key = self._static.get(client.iss, {}).get(kid)
         except KeyUnavailable:
             raise AuthFailure("jwks-unavailable", client.iss) from None
         if key is None:

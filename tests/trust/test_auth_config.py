@@ -65,7 +65,8 @@ def test_bad_clients_file_stops_start_up(
 def test_yaml_clients_file_with_sandbox_is_accepted_in_development(
     settings: dict[str, Any], tmp_path: Path
 ) -> None:
-    sandbox_jwks = Path("/work/shared/conformance/cds-hooks-sandbox-jwks.json")
+    # The public sandbox's key set (cds-hooks/sandbox build/.well-known/jwks.json @ 3b7e255).
+    sandbox_jwks = Path(__file__).parent / "cds-hooks-sandbox-jwks.json"
     (tmp_path / "sandbox.json").write_text(sandbox_jwks.read_text())
     yaml_text = (
         "- iss: https://sandbox.cds-hooks.org\n"

@@ -234,3 +234,23 @@ def test_unknown_kids_do_not_hammer_the_key_server(
         assert get(client, es_token(ec_key, trust, kid=f"made-up-{i}")).status_code == 401
     fetches = [r for r, _ in httpserver.log if r.path == "/es/jwks.json"]
     assert len(fetches) == 1
+
+
+def test_key_set_on_file_is_used_without_fetching_the_jku(
+    settings: dict[str, Any], ec_key: Any, tmp_path: Path
+) -> None:
+    """Like the sandbox set-up: jku allowed, its published key set kept on file; no fetch."""
+    jku = "https://unreachable.example.org/.well-known/jwks.json"
+    jwks = {"keys": [public_jwk(ec_key, "es-1", "ES384")]}
+    (tmp_path / "c.json").write_text(json.dumps([{"iss": ES_ISS, "jku": jku, "jwks": jwks}]))
+    app = create_app(
+        {
+            **settings,
+            "AUTH_MODE": "required",
+            "CLIENTS_FILE": str(tmp_path / "c.json"),
+            "PUBLIC_BASE_URL": BASE_URL,
+            "JWKS_TIMEOUT_S": 0.01,
+        }
+    )
+    tok = token(ec_key, "ES384", kid="es-1", iss=ES_ISS, aud=DISCOVERY_AUD, jku=jku)
+    assert get(app.test_client(), tok).status_code == 200
