@@ -18,6 +18,7 @@ from flask import request
 from .. import events
 from ..errors import ConfigurationError
 from ..errors import Unauthorized
+from ..store import remember_jti
 from .clients import load_clients
 from .dev import DEV_BASE_URL
 from .dev import ensure_dev_trust
@@ -89,8 +90,6 @@ def _verifier(app: Flask) -> Verifier:
         allow_loopback_http=loopback,
         development=development,
     )
-    from ..store import remember_jti
-
     keys = KeyCache(
         timeout_s=float(cfg["JWKS_TIMEOUT_S"]),
         ttl_s=float(cfg["JWKS_CACHE_TTL_S"]),
