@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 init: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/spine-mass-cds serve
+	CDS_ENV=$${CDS_ENV:-development} $(BIN)/spine-mass-cds serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check cds_service tests bench

@@ -32,6 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
 
     from . import api
+    from . import auth
+    from . import feedback
+    from . import store
     from .errors import register_error_handlers
     from .hooks import SERVICES
     from .logic import validate_catalog
@@ -43,4 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # The evaluation clock; tests replace it to evaluate fixtures at a fixed moment.
     app.extensions["cds_clock"] = lambda: datetime.now(UTC)
     app.register_blueprint(api.bp)
+    store.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(feedback.bp)
     return app

@@ -38,5 +38,11 @@ def serve(host: str, port: int, workers: int) -> None:
     create_app().run(host=host, port=port)
 
 
+from .auth.cli import dev_token_command  # noqa: E402
+from .store.cli import report_command  # noqa: E402
+
+main.add_command(dev_token_command)
+main.add_command(report_command)
+
 if __name__ == "__main__":
     main()

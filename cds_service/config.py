@@ -65,6 +65,20 @@ DEFAULTS: dict[str, Setting] = {
     ),
     "JWT_LEEWAY_S": Setting(60, "Clock skew allowed on `exp`/`iat`, seconds."),
     "JWKS_TIMEOUT_S": Setting(2.0, "Timeout of one JWKS fetch, seconds."),
+    "JWT_MAX_LIFETIME_S": Setting(3600, "Longest accepted JWT lifetime (`exp` - `iat`), seconds."),
+    "JWKS_CACHE_TTL_S": Setting(
+        3600, "How long fetched JWKS keys are trusted before re-fetching, seconds."
+    ),
+    "JWKS_MIN_REFETCH_S": Setting(
+        5.0, "An unknown `kid` re-fetches a key set at most this often, seconds (key rotation)."
+    ),
+    "DEV_TRUST_DIR": Setting(
+        None,
+        "Folder of the development key and clients file (development only); default the instance folder.",
+    ),
+    "JWKS_ALLOW_LOOPBACK_HTTP": Setting(
+        False, "Allow `http://127.0.0.1`/`localhost` JWKS URLs (tests only); otherwise HTTPS only."
+    ),
     "DATABASE_URL": Setting(
         None, "SQLAlchemy URL; default a SQLite file in the instance folder (WAL mode)."
     ),

@@ -214,3 +214,10 @@ def register_error_handlers(app: Flask) -> None:
             extra={"event": "error", "error_type": type(error).__name__, "where": _where(error)},
         )
         return error_response(CDSError())
+
+
+class ConfigurationError(RuntimeError):
+    """A setting or configuration file is unusable: the service refuses to start.
+
+    Not part of the HTTP tree above: it is raised by ``create_app``, never by a request.
+    """

@@ -1,0 +1,128 @@
+"""JWT verification of every discovery, service and feedback call (CDS Hooks 2.0 §security).
+
+``AUTH_MODE=required`` (default) needs ``CLIENTS_FILE`` and ``PUBLIC_BASE_URL``; only in
+development (``ENV=development``) are they defaulted to a local dev key (see :mod:`.dev`).
+``AUTH_MODE=off`` trusts every caller and says so loudly at start-up. Preflights
+(``OPTIONS``) and operational routes carry no token and are never checked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import request
+
+from .. import events
+from ..errors import ConfigurationError
+from ..errors import Unauthorized
+from ..store import remember_jti
+from .clients import load_clients
+from .dev import DEV_BASE_URL
+from .dev import ensure_dev_trust
+from .jwks import KeyCache
+from .verify import AuthFailure
+from .verify import Verifier
+from .verify import allowed_algorithms
+from .verify import audience_for
+from .verify import bearer_token
+
+__all__ = ["init_app"]
+
+log = logging.getLogger("cds_service.auth")
+#: Paths that never need a token: health checks, metrics, docs, the dev preview page.
+OPEN_PREFIXES = ("/health", "/metrics", "/openapi.", "/preview", "/static/")
+
+
+def init_app(app: Flask) -> None:
+    """Check the trust configuration and verify a JWT before every protected request."""
+    g_keys = ("cds_client_iss", "cds_client_tenant")
+    mode = str(app.config["AUTH_MODE"])
+    if mode == "off":
+        log.warning(
+            "AUTH_MODE=off: EVERY CALLER IS TRUSTED, NO JWT IS CHECKED. "
+            "For local development only; never expose this service like this.",
+            extra={"event": "auth_off"},
+        )
+
+        @app.before_request
+        def _anonymous() -> None:
+            for name in g_keys:
+                setattr(g, name, None)
+
+        return
+    if mode != "required":
+        raise ConfigurationError(f"AUTH_MODE must be 'required' or 'off', not {mode!r}")
+    app.extensions["cds_verifier"] = _verifier(app)
+    app.before_request(_check_request)
+
+
+def _verifier(app: Flask) -> Verifier:
+    """Build the verifier from settings, defaulting to dev trust in development only."""
+    cfg = app.config
+    development = cfg["ENV"] == "development"
+    clients_file = cfg.get("CLIENTS_FILE")
+    if not clients_file or not cfg.get("PUBLIC_BASE_URL"):
+        if not development:
+            raise ConfigurationError(
+                "AUTH_MODE=required needs CDS_CLIENTS_FILE (trusted EHRs) and "
+                "CDS_PUBLIC_BASE_URL (the URL EHRs call, for the JWT aud). "
+                "For local development set CDS_ENV=development (see README, Authentication)."
+            )
+        clients_file = clients_file or ensure_dev_trust(
+            cfg.get("DEV_TRUST_DIR") or app.instance_path
+        )
+        cfg["CLIENTS_FILE"] = str(clients_file)
+        cfg["PUBLIC_BASE_URL"] = cfg.get("PUBLIC_BASE_URL") or DEV_BASE_URL
+        log.warning(
+            "DEVELOPMENT TRUST SETUP: trusting clients from %s with aud base %s; mint a token "
+            "with `spine-mass-cds dev-token`. Never use this in production.",
+            clients_file,
+            cfg["PUBLIC_BASE_URL"],
+            extra={"event": "auth_dev_trust"},
+        )
+    loopback = bool(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
+    clients = load_clients(
+        clients_file,
+        allowed_algorithms=allowed_algorithms(cfg["JWT_ALGORITHMS"]),
+        allow_loopback_http=loopback,
+        development=development,
+    )
+    keys = KeyCache(
+        timeout_s=float(cfg["JWKS_TIMEOUT_S"]),
+        ttl_s=float(cfg["JWKS_CACHE_TTL_S"]),
+        min_refetch_s=float(cfg["JWKS_MIN_REFETCH_S"]),
+        loopback=loopback,
+    )
+    return Verifier(
+        clients,
+        keys,
+        leeway_s=float(cfg["JWT_LEEWAY_S"]),
+        max_lifetime_s=float(cfg["JWT_MAX_LIFETIME_S"]),
+        remember=lambda iss, jti, exp: remember_jti(app, iss, jti, exp),
+    )
+
+
+def _check_request() -> None:
+    """Verify the bearer token of a protected request; refuse with a bare 401."""
+    if request.method == "OPTIONS" or request.path.startswith(OPEN_PREFIXES):
+        return
+    token = bearer_token(request.headers.get("Authorization"))
+    verifier: Verifier = current_app.extensions["cds_verifier"]
+    try:
+        if token is None:
+            raise AuthFailure("missing-token")
+        aud = audience_for(str(current_app.config["PUBLIC_BASE_URL"]), request.path)
+        client = verifier.verify(token, aud)
+    except AuthFailure as failure:
+        log.warning(
+            "token refused: %s",
+            failure.reason,
+            extra={"event": "auth_refused", "reason": failure.reason, "iss": failure.iss},
+        )
+        events.emit("auth_refused", reason=failure.reason)
+        raise Unauthorized() from None
+    g.cds_client_iss = client.iss
+    g.cds_client_tenant = client.tenant

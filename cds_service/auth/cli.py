@@ -1,0 +1,34 @@
+"""``spine-mass-cds dev-token``: a token from the local development key."""
+
+from __future__ import annotations
+
+import click
+
+from ..store.cli import settings
+from .dev import DEV_BASE_URL
+from .dev import mint_dev_token
+from .verify import audience_for
+
+
+@click.command("dev-token")
+@click.option(
+    "--aud-path",
+    default="/cds-services",
+    show_default=True,
+    help="Path being called; the token's aud is PUBLIC_BASE_URL + this path.",
+)
+@click.option("--base-url", default=None, help="Defaults to CDS_PUBLIC_BASE_URL or the dev URL.")
+@click.option("--lifetime", default=300, show_default=True, type=int, help="Seconds.")
+@click.option("--tenant", default=None, help="Optional tenant claim.")
+def dev_token_command(
+    aud_path: str, base_url: str | None, lifetime: int, tenant: str | None
+) -> None:
+    """Print a one-use JWT signed by the development key (development only).
+
+    Each token has a fresh jti and is accepted once: mint one per call.
+    """
+    config, instance_path = settings()
+    base = base_url or config.get("PUBLIC_BASE_URL") or DEV_BASE_URL
+    aud = audience_for(str(base), aud_path)
+    folder = config.get("DEV_TRUST_DIR") or instance_path
+    click.echo(mint_dev_token(folder, aud, lifetime_s=lifetime, tenant=tenant))

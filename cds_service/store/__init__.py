@@ -1,0 +1,206 @@
+"""The database: issued cards, feedback and the JWT replay record.
+
+One SQLAlchemy URL (``DATABASE_URL``); the default is a SQLite file in the instance folder
+in WAL mode with a busy timeout, so several worker processes share it safely. PostgreSQL
+serves scaled-out deployments. The schema is migrated with Alembic at start-up. Every write
+is an ``INSERT ... ON CONFLICT DO NOTHING``, so duplicates and replays are decided by the
+database itself, across every process and replica.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import g
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from .. import events
+from . import migrate
+from .schema import card_record
+from .schema import feedback
+from .schema import jti_seen
+
+__all__ = ["engine", "init_app", "open_engine", "record_cards", "remember_jti", "store_feedback"]
+
+log = logging.getLogger("cds_service.store")
+PURGE_EVERY_S = 60.0
+
+
+def open_engine(config: Mapping[str, Any], instance_path: str) -> sa.Engine:
+    """Create the engine for ``DATABASE_URL`` (default: ``<instance>/cds.sqlite``)."""
+    url = config.get("DATABASE_URL")
+    if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{Path(instance_path) / 'cds.sqlite'}"
+    is_sqlite = str(url).startswith("sqlite")
+    # A server connection can drop between requests; a SQLite file cannot.
+    eng = sa.create_engine(str(url), pool_pre_ping=not is_sqlite)
+    if is_sqlite:
+        sa.event.listen(eng, "connect", _sqlite_pragmas)
+    _forget_connections_on_fork(eng)
+    return eng
+
+
+def _forget_connections_on_fork(eng: sa.Engine) -> None:
+    """Keep a forked worker (gunicorn ``--preload``) off its parent's connections."""
+    ref = weakref.ref(eng)
+
+    def after_fork() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL lets readers and one writer work at once; busy_timeout makes writers wait."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def init_app(app: Flask) -> None:
+    """Open and migrate the database; record every card the service returns."""
+    eng = open_engine(app.config, app.instance_path)
+    migrate.upgrade(eng)
+    app.extensions["cds_store"] = {"engine": eng, "purged": 0.0, "lock": threading.Lock()}
+    events.subscribe(app, "call", lambda **data: record_cards(app, **data))
+
+
+def engine(app: Flask) -> sa.Engine:
+    eng: sa.Engine = app.extensions["cds_store"]["engine"]
+    return eng
+
+
+@functools.cache
+def _insert_ignore(
+    dialect_name: str, table: sa.Table, keys: tuple[str, ...], returning: bool
+) -> Any:
+    """Build (once) ``INSERT ... ON CONFLICT (keys) DO NOTHING`` for a dialect."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.returning(sa.literal(1)) if returning else stmt
+
+
+def insert_if_new(conn: sa.Connection, table: sa.Table, row: Any, keys: Sequence[str]) -> bool:
+    """Insert ``row`` unless it collides on ``keys``; return whether it was inserted.
+
+    ``RETURNING`` says so reliably on both dialects (``rowcount`` does not on psycopg).
+    """
+    stmt = _insert_ignore(conn.dialect.name, table, tuple(keys), True)
+    return conn.execute(stmt, row).first() is not None
+
+
+def remember_jti(app: Flask, iss: str, jti: str, expires_at: int) -> bool:
+    """Record a token id; return False if it was seen before (a replay)."""
+    eng = engine(app)
+    with eng.begin() as conn:
+        new = insert_if_new(
+            conn, jti_seen, {"iss": iss, "jti": jti, "expires_at": expires_at}, ["iss", "jti"]
+        )
+    _purge_expired(app, eng)
+    return new
+
+
+def _purge_expired(app: Flask, eng: sa.Engine) -> None:
+    """Forget token ids past their expiry now and then: an expired token fails ``exp``."""
+    state = app.extensions["cds_store"]
+    now = time.time()
+    with state["lock"]:
+        if now - state["purged"] < PURGE_EVERY_S:
+            return
+        state["purged"] = now
+    with eng.begin() as conn:
+        conn.execute(sa.delete(jti_seen).where(jti_seen.c.expires_at < int(now)))
+
+
+def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any, **_: Any) -> None:
+    """Store one row per returned card (no patient data) so feedback joins to its rule."""
+    cards = getattr(getattr(result, "evaluation", None), "cards", ())
+    if not cards:
+        return
+    now = datetime.now(UTC)
+    iss, tenant = g.get("cds_client_iss"), g.get("cds_client_tenant")
+    rows = [
+        {
+            "card_uuid": card.uuid,
+            "service_id": service_id,
+            "topic": card.topic,
+            "rule_id": card.rule_id,
+            "rule_version": card.rule_version,
+            "indicator": str(card.indicator),
+            "issued_at": now,
+            "hook_instance": hook_instance,
+            "client_iss": iss,
+            "client_tenant": tenant,
+        }
+        for card in cards
+    ]
+    with engine(app).begin() as conn:
+        conn.execute(_insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False), rows)
+
+
+def dedup_key(item: Mapping[str, Any]) -> str:
+    """Identify one feedback item: the same item sent twice gets the same key."""
+    reason = (item.get("overrideReason") or {}).get("reason") or {}
+    parts = [
+        item["card"],
+        item["outcome"],
+        sorted(s["id"] for s in item.get("acceptedSuggestions") or ()),
+        reason.get("system"),
+        reason.get("code"),
+        _timestamp(item["outcomeTimestamp"]).isoformat(),
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def store_feedback(app: Flask, service_id: str, items: Iterable[Mapping[str, Any]]) -> list[bool]:
+    """Store validated feedback items in one transaction; return which ones were new."""
+    now = datetime.now(UTC)
+    iss, tenant = g.get("cds_client_iss"), g.get("cds_client_tenant")
+    stored = []
+    with engine(app).begin() as conn:
+        for item in items:
+            override = item.get("overrideReason") or {}
+            reason = override.get("reason") or {}
+            row = {
+                "dedup_key": dedup_key(item),
+                "card_uuid": item["card"],
+                "service_id": service_id,
+                "outcome": item["outcome"],
+                "accepted_suggestions": [s["id"] for s in item.get("acceptedSuggestions") or ()],
+                "override_system": reason.get("system"),
+                "override_code": reason.get("code"),
+                "override_display": reason.get("display"),
+                "user_comment": override.get("userComment"),
+                "outcome_timestamp": _timestamp(item["outcomeTimestamp"]),
+                "received_at": now,
+                "client_iss": iss,
+                "client_tenant": tenant,
+            }
+            stored.append(insert_if_new(conn, feedback, row, ["dedup_key"]))
+    return stored

@@ -1,0 +1,118 @@
+"""Helpers of the trust tests: keys, tokens, PostgreSQL schemas and a real gunicorn server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jwt
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_DSN = "host=127.0.0.1 port=5432 dbname=test user=root"
+BASE_URL = "https://cds.example.org"
+
+
+def public_jwk(key: Any, kid: str, alg: str) -> dict[str, Any]:
+    """Return the public JWK of a private key, as a client would publish it."""
+    algo = jwt.algorithms.ECAlgorithm if alg.startswith("ES") else jwt.algorithms.RSAAlgorithm
+    jwk: dict[str, Any] = json.loads(algo.to_jwk(key.public_key()))
+    jwk.update({"kid": kid, "alg": alg, "use": "sig"})
+    return jwk
+
+
+def token(
+    key: Any,
+    alg: str,
+    *,
+    kid: str,
+    iss: str,
+    aud: str,
+    jku: str | None = None,
+    drop: tuple[str, ...] = (),
+    **claims: Any,
+) -> str:
+    """Sign a token like an EHR would; ``claims`` override, ``drop`` removes claims."""
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "iss": iss,
+        "aud": aud,
+        "iat": now,
+        "exp": now + 300,
+        "jti": str(uuid.uuid4()),
+    }
+    payload.update(claims)
+    for name in drop:
+        payload.pop(name)
+    headers: dict[str, Any] = {"kid": kid, "typ": "JWT"}
+    if jku:
+        headers["jku"] = jku
+    return jwt.encode(payload, key, algorithm=alg, headers=headers)
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """Create a throw-away PostgreSQL schema; yield a SQLAlchemy URL that uses it."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    try:
+        yield f"postgresql+psycopg://root@127.0.0.1:5432/test?options=-csearch_path%3D{name}"
+    finally:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def cds_env(**settings: str) -> dict[str, str]:
+    """Return an environment with ``CDS_*`` settings and the worktree importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDS_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update({f"CDS_{k}": v for k, v in settings.items()})
+    return env
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[str]:
+    """Run the real service under gunicorn with ``workers`` processes; yield its URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    cmd.append("--no-control-socket")  # a shared ~/.gunicorn socket would couple test runs
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [*cmd, "cds_service.wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{url}/health", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # workers still booting
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
