@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-#: The service's own CodeSystem for ``source.topic`` (documented in docs/card-topics.md).
+#: The service's own CodeSystem for ``source.topic`` (codes documented in docs/rules.md).
 TOPIC_SYSTEM = "https://w3id.org/spine-mass-cds/CodeSystem/card-topic"
 #: CodeSystem of the override reasons the cards offer.
 OVERRIDE_SYSTEM = "https://w3id.org/spine-mass-cds/CodeSystem/override-reason"
