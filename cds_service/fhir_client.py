@@ -19,12 +19,12 @@ from concurrent.futures import wait
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from .schemas import is_loopback
+from .schemas import split_url
 
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fhir-fetch")
 
@@ -80,12 +80,12 @@ def allowed_servers(settings: Mapping[str, Any]) -> list[str]:
 
 def is_allowed(base: str, settings: Mapping[str, Any]) -> bool:
     """Return whether the service may call ``base`` (allow-listed, https or permitted loopback)."""
-    parts = urlsplit(base)
-    scheme = parts.scheme.lower()
+    parsed = split_url(base)
+    if parsed is None:
+        return False
+    scheme, host = parsed
     if scheme != "https" and not (
-        scheme == "http"
-        and bool(settings.get("FHIR_ALLOW_LOOPBACK_HTTP"))
-        and is_loopback(parts.hostname)
+        scheme == "http" and bool(settings.get("FHIR_ALLOW_LOOPBACK_HTTP")) and is_loopback(host)
     ):
         return False
     return any(is_under(base, allowed) for allowed in allowed_servers(settings))

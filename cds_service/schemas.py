@@ -137,15 +137,30 @@ def _issue_path(error: ValidationError) -> list[Any]:
     return path
 
 
+def split_url(value: str) -> tuple[str, str | None] | None:
+    """Return ``(scheme, host)`` of a URL, or ``None`` when it cannot be parsed.
+
+    ``urlsplit`` raises on malformed hosts such as ``https://[x``; a client's URL must
+    produce a 400, never a 500.
+    """
+    try:
+        parts = urlsplit(value)
+        return parts.scheme.lower(), parts.hostname
+    except ValueError:
+        return None
+
+
 def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
     """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
     if not isinstance(value, str):
         return []
-    parts = urlsplit(value)
-    scheme = parts.scheme.lower()
-    if scheme == "https":
+    parsed = split_url(value)
+    if parsed is None:
+        return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
+    scheme, host = parsed
+    if scheme == "https" and host:
         return []
-    if scheme == "http" and allow_loopback_http and is_loopback(parts.hostname):
+    if scheme == "http" and allow_loopback_http and is_loopback(host):
         return []
     return [Issue("'fhirServer' must be an https URL.", "$.fhirServer")]
 

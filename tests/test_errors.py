@@ -167,6 +167,12 @@ def test_unexpected_error_is_a_generic_500(
 
     monkeypatch.setattr(pipeline, "evaluate", boom)
     response = client.post(URL, json=_body())
-    assert response.status_code == 500
-    assert response.get_json()["resourceType"] == "OperationOutcome"
+    _outcome(response, 500)
     assert "secret" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["https://[not-ipv6", "HTTps://\u008a[\u00ddH", "https://"])
+def test_malformed_fhir_server_is_400_not_500(client: FlaskClient, url: str) -> None:
+    """Found by schemathesis: ``urlsplit`` raises on a malformed bracketed host."""
+    body = _body() | {"fhirServer": url}
+    assert _expressions(_outcome(client.post(URL, json=body), 400)) == {"$.fhirServer"}
