@@ -53,7 +53,10 @@ def _json_body() -> Any:
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
         raise InvalidRequest([Issue("Content-Type must be application/json.", "$")])
-    body = request.get_json(silent=True, force=True)
+    try:
+        body = request.get_json(silent=True, force=True)
+    except RecursionError:  # absurdly deep nesting is a client error, not a 500
+        body = None
     if body is None:
         raise InvalidRequest([Issue("Body is not valid JSON.", "$")])
     return body

@@ -33,6 +33,9 @@ from .registry import ServiceDescriptor
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 _LOCAL = "#/components/schemas/"
 
+#: Most issues listed in one 400; a pathological body must not make a huge answer.
+MAX_ISSUES = 50
+
 #: Request schema per hook (``components.schemas``).
 _HOOK_SCHEMAS = {
     "patient-view": "PatientViewRequest",
@@ -130,6 +133,8 @@ def _message(error: ValidationError, service: ServiceDescriptor) -> str:
 
 def _issue_path(error: ValidationError) -> list[Any]:
     path = list(error.absolute_path)
+    if error.validator == "dependentRequired":
+        return [*path, "fhirServer"]
     if error.validator == "required" and isinstance(error.validator_value, list):
         missing = str(error.message).split("'")
         if len(missing) > 1:
@@ -204,4 +209,7 @@ def validate_request(
     if "fhirServer" in body and not any(i.expression == "$.fhirServer" for i in issues):
         issues += fhir_server_issues(body["fhirServer"], allow_loopback_http=allow_loopback_http)
     issues.sort(key=lambda i: i.expression or "")
+    if len(issues) > MAX_ISSUES:
+        more = len(issues) - MAX_ISSUES
+        issues = [*issues[:MAX_ISSUES], Issue(f"... and {more} more problems.", "$")]
     return issues
