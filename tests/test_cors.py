@@ -9,6 +9,9 @@ from flask.testing import FlaskClient
 
 from cds_service import create_app
 from tests.conftest import load_fixture
+from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("responses_conform")
 
 SANDBOX = "https://sandbox.cds-hooks.org"
 ROUTES = ["/cds-services", "/cds-services/patient-view", "/cds-services/order-select"]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.openapi_check import assert_conforms
+from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("responses_conform")
 
 #: CDS Hooks 2.0 prefetch tokens (checklist §3.2): first-level context fields and user ids.
 TOKEN = re.compile(r"\{\{([^}]*)\}\}")

@@ -13,6 +13,9 @@ from flask.testing import FlaskClient
 from cds_service import create_app
 from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
+from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("responses_conform")
 
 URL = "/cds-services/patient-view"
 

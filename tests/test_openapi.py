@@ -13,6 +13,9 @@ from cds_service import schemas
 from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
 from tests.openapi_check import assert_request_conforms
+from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("responses_conform")
 
 ROOT = Path(__file__).parent.parent
 PROTOCOL_FIXTURES = ["patient-view", "order-select", "order-sign"]

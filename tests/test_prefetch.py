@@ -25,6 +25,9 @@ from cds_service import prefetch
 from cds_service.hooks import patient_view
 from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
+from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("responses_conform")
 
 URL = "/cds-services/patient-view"
 TOKEN = "opaque-fhir-access-token-pv"
