@@ -109,11 +109,11 @@ def warm() -> None:
 
 
 def json_path(path: Iterable[Any]) -> str:
-    """Render a jsonschema error path as ``$.context.selections[0]``."""
+    """Render a jsonschema error path as ``$.context.selections[0]`` (keys are client text)."""
     out = "$"
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
+        out += f"[{part}]" if isinstance(part, int) else f".{str(part)[:64]}"
+    return out[:256]
 
 
 def _message(error: ValidationError, service: ServiceDescriptor) -> str:
