@@ -42,6 +42,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     validate_catalog()
     register_error_handlers(app)
+    from . import cors
+    from . import logs
+
+    cors.init_app(app)  # first: preflights are answered before any authentication
+    logs.init_app(app)
     app.extensions["cds_registry"] = Registry(SERVICES)
     # The evaluation clock; tests replace it to evaluate fixtures at a fixed moment.
     app.extensions["cds_clock"] = lambda: datetime.now(UTC)

@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Setting] = {
         ["https://sandbox.cds-hooks.org"],
         'JSON list of browser origins allowed by CORS; `["*"]` allows any (never with credentials).',
     ),
+    "CORS_MAX_AGE_S": Setting(600, "How long browsers may cache a CORS preflight, seconds."),
     "AUTH_MODE": Setting(
         "required", "`required` (verify the EHR's JWT) or `off` (local development only; warns)."
     ),

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from . import prefetch
+from . import schemas
 from .errors import InvalidRequest
-from .errors import Issue
 from .logic import Evaluation
 from .logic import evaluate
 from .logic.inputs import HookInput
@@ -31,17 +31,12 @@ class CallResult:
     resolved: prefetch.Resolved
 
 
-def validate_request(service: ServiceDescriptor, body: Any) -> None:
-    """Raise :class:`InvalidRequest` listing every problem of ``body`` (placeholder)."""
-    if not isinstance(body, Mapping):
-        raise InvalidRequest([Issue("Body must be a JSON object.", "$")])
-    issues = [
-        Issue(f"'{f}' is required.", f"$.{f}")
-        for f in ("hook", "hookInstance", "context")
-        if f not in body
-    ]
-    if "hook" in body and body["hook"] != service.hook:
-        issues.append(Issue(f"Service '{service.id}' answers hook '{service.hook}'.", "$.hook"))
+def validate_request(
+    service: ServiceDescriptor, body: Any, settings: Mapping[str, Any] | None = None
+) -> None:
+    """Raise :class:`InvalidRequest` listing every problem of ``body`` (see :mod:`.schemas`)."""
+    loopback = bool((settings or {}).get("FHIR_ALLOW_LOOPBACK_HTTP"))
+    issues = schemas.validate_request(service, body, allow_loopback_http=loopback)
     if issues:
         raise InvalidRequest(issues)
 
@@ -80,7 +75,7 @@ def call(
     now: datetime | None = None,
 ) -> CallResult:
     """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure."""
-    validate_request(service, body)
+    validate_request(service, body, settings)
     resolved = prefetch.resolve(service, body, settings)
     inp = to_input(
         service,

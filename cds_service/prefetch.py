@@ -1,70 +1,173 @@
-"""Resolve each declared prefetch key into resources (placeholder: no FHIR fallback yet).
+"""Resolve each declared prefetch key into resources, fetching what the client did not send.
 
-Key states per CDS Hooks 2.0 §prefetch: present (resource or Bundle), ``null`` (no data,
-never re-fetched), an OperationOutcome (client error: re-fetch), or absent (re-fetch).
+Key states per CDS Hooks 2.0 §prefetch (checklist §3.8):
+
+========================================  =========================================
+what the client sent for a key            what the service does
+========================================  =========================================
+a resource or a Bundle                    use it; follow a ``next`` link if present
+``null``                                  "no data": use nothing, never re-fetch
+an OperationOutcome, or a Bundle with an  the client failed: fetch from fhirServer
+  error/fatal OperationOutcome entry
+nothing (key absent)                      fetch from fhirServer
+========================================  =========================================
+
+Every declared key is required: the rules read the whole record, and data that could not
+be obtained must never read as "nothing found". So a key that can be neither taken from
+the request nor fetched from an allow-listed ``fhirServer`` makes the call a 412.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from urllib.parse import quote
 
+from . import events
+from . import fhir_client
 from .errors import Issue
 from .errors import PreconditionFailed
 from .registry import ServiceDescriptor
 
+_TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
+_USER_TOKENS = {
+    "userPractitionerId": "Practitioner",
+    "userPractitionerRoleId": "PractitionerRole",
+    "userPatientId": "Patient",
+    "userRelatedPersonId": "RelatedPerson",
+}
+
 
 @dataclass
 class Resolved:
-    """Resources per prefetch key, and what had to be fetched (for the log)."""
+    """Resources per prefetch key, and where each came from (for the log line)."""
 
     resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fetched: dict[str, float] = field(default_factory=dict)  # key -> latency ms
+    sources: dict[str, str] = field(default_factory=dict)  # key -> prefetch | null | fhir
 
 
-def unpack(value: Any) -> list[dict[str, Any]]:
-    """Return the resources of a prefetch value: a resource, or a Bundle's entries."""
-    if not isinstance(value, Mapping):
-        return []
-    if value.get("resourceType") == "Bundle":
-        out = []
-        for entry in value.get("entry") or []:
-            res = entry.get("resource") if isinstance(entry, Mapping) else None
-            if isinstance(res, Mapping) and res.get("resourceType") != "OperationOutcome":
-                out.append(dict(res))
-        return out
+#: Kept for callers: the resources of a resource or Bundle, OperationOutcomes dropped.
+unpack = fhir_client.resources_of
+
+
+def render(template: str, context: Mapping[str, Any]) -> str | None:
+    """Fill a template's CDS Hooks 2.0 tokens; ``None`` when one cannot be filled."""
+    failed = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal failed
+        name = match.group(1)
+        raw: Any = None
+        if name.startswith("context."):
+            raw = context.get(name.removeprefix("context."))
+        elif name in _USER_TOKENS:
+            user = context.get("userId")
+            kind, _, ident = user.partition("/") if isinstance(user, str) else ("", "", "")
+            raw = ident if kind == _USER_TOKENS[name] else None
+        if not isinstance(raw, str) or not raw or raw in (".", ".."):
+            failed = True
+            return ""
+        return quote(raw, safe="")
+
+    rendered = _TOKEN.sub(value, template)
+    return None if failed or "{{" in rendered else rendered
+
+
+def _client_failed(value: Mapping[str, Any]) -> bool:
+    """Return whether a prefetch value reports a client error instead of data."""
     if value.get("resourceType") == "OperationOutcome":
-        return []
-    return [dict(value)]
+        return True
+    if value.get("resourceType") != "Bundle":
+        return False
+    for entry in value.get("entry") or []:
+        res = entry.get("resource") if isinstance(entry, Mapping) else None
+        if isinstance(res, Mapping) and res.get("resourceType") == "OperationOutcome":
+            issues = res.get("issue") or []
+            if any(
+                isinstance(i, Mapping) and i.get("severity") in ("error", "fatal") for i in issues
+            ):
+                return True
+    return False
 
 
 def resolve(
     service: ServiceDescriptor, body: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> Resolved:
     """Resolve every prefetch key of ``service``; raise 412 when one cannot be obtained."""
-    prefetch = body.get("prefetch") or {}
+    given = body.get("prefetch") or {}
+    context = body.get("context") or {}
     resolved = Resolved()
-    missing = []
-    for key in service.prefetch:
-        if key in prefetch and prefetch[key] is None:
-            resolved.resources[key] = []
-        elif (
-            key in prefetch
-            and isinstance(prefetch[key], Mapping)
-            and prefetch[key].get("resourceType") != "OperationOutcome"
-        ):
-            resolved.resources[key] = unpack(prefetch[key])
+    urls: dict[str, str] = {}  # key -> relative template URL or absolute next link
+    problems: dict[str, str] = {}
+    for key, template in service.prefetch.items():
+        value = given.get(key) if isinstance(given, Mapping) else None
+        if isinstance(given, Mapping) and key in given and value is None:
+            resolved.resources[key], resolved.sources[key] = [], "null"
+        elif isinstance(value, Mapping) and not _client_failed(value):
+            resolved.resources[key], resolved.sources[key] = unpack(value), "prefetch"
+            if (nxt := fhir_client.next_link(value)) is not None:
+                urls[key] = nxt
+        elif (rel := render(template, context)) is not None:
+            urls[key] = rel
         else:
-            missing.append(key)
-    if missing:
+            problems[key] = "its template cannot be filled from the context"
+    if urls:
+        _fetch(body, urls, settings, resolved, problems)
+    if problems:
         raise PreconditionFailed(
             [
-                Issue(
-                    f"Prefetch key '{k}' missing and no FHIR fallback available.", f"prefetch.{k}"
-                )
-                for k in missing
+                Issue(f"Prefetch key '{key}' could not be obtained: {why}.", f"prefetch.{key}")
+                for key, why in sorted(problems.items())
             ]
         )
     return resolved
+
+
+def _fetch(
+    body: Mapping[str, Any],
+    urls: Mapping[str, str],
+    settings: Mapping[str, Any],
+    resolved: Resolved,
+    problems: dict[str, str],
+) -> None:
+    """Fetch ``urls`` from the request's fhirServer if the service may call it."""
+    base = body.get("fhirServer")
+    if not isinstance(base, str) or not base:
+        problems.update({k: "it was not prefetched and no fhirServer was given" for k in urls})
+        return
+    base = base.rstrip("/")
+    if not fhir_client.is_allowed(base, settings):
+        for key in urls:
+            problems[key] = "it was not prefetched and fhirServer is not on the allow-list"
+            events.emit("fhir_fetch", key=key, status="refused", latency_ms=0.0)
+        return
+    absolute: dict[str, str] = {}
+    for key, url in urls.items():
+        if "://" not in url:
+            absolute[key] = f"{base}/{url}"
+        elif fhir_client.is_under(url, base):
+            absolute[key] = url
+        else:
+            problems[key] = "its next link points outside fhirServer"
+    if not absolute:
+        return
+    auth = body.get("fhirAuthorization")
+    token = auth.get("access_token") if isinstance(auth, Mapping) else None
+    outcomes = fhir_client.fetch_all(
+        base,
+        absolute,
+        token if isinstance(token, str) else None,
+        fhir_client.FetchSettings.from_settings(settings),
+    )
+    for key, outcome in outcomes.items():
+        events.emit("fhir_fetch", key=key, status=outcome.status, latency_ms=outcome.latency_ms)
+        resolved.fetched[key] = outcome.latency_ms
+        if outcome.status != "ok":
+            problems[key] = f"the FHIR server fetch failed ({outcome.status}: {outcome.reason})"
+            continue
+        resolved.resources[key] = resolved.resources.get(key, []) + outcome.resources
+        resolved.sources[key] = "fhir"

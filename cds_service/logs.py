@@ -1,0 +1,77 @@
+"""Structured logging: one JSON object per line, and the one line per service call.
+
+Operators search logs by ``hookInstance`` (CDS Hooks' correlation id) and by event name,
+so every record is JSON with ``ts``, ``level``, ``logger``, ``event`` and its ``extra``
+fields. What is logged is chosen field by field: request bodies, tokens and patient
+identifiers never reach a log line (CDS Hooks best practices; the tests check it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask import g
+
+from . import events
+
+log = logging.getLogger("cds_service.calls")
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """Render a record as one JSON line: fixed keys first, then the ``extra`` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": getattr(record, "event", None) or record.getMessage(),
+        }
+        if line["event"] != record.getMessage():
+            line["message"] = record.getMessage()
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in line:
+                line[key] = value
+        return json.dumps(line, default=str, separators=(",", ":"))
+
+
+def _start_clock() -> None:
+    g.cds_started = time.perf_counter()
+
+
+def elapsed_ms() -> float:
+    """Return milliseconds since the request started (0 if the clock was not started)."""
+    started = g.get("cds_started")
+    return round((time.perf_counter() - started) * 1000, 2) if started else 0.0
+
+
+def init_app(app: Flask) -> None:
+    """Attach the JSON handler to the ``cds_service`` loggers and start a clock per request."""
+    logger = logging.getLogger("cds_service")
+    logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
+    if not any(getattr(h, "cds_json", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        handler.cds_json = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    app.before_request(_start_clock)
+    events.subscribe(app, "fhir_fetch", _note_fetch)
+
+
+def _note_fetch(key: str, status: str, latency_ms: float) -> None:
+    """Keep each fallback fetch's outcome for the call's log line (412s included)."""
+    fetches: dict[str, Any] = g.setdefault("cds_fetches", {})
+    fetches[key] = {"status": status, "ms": latency_ms}
+
+
+def log_call(**fields: Any) -> None:
+    """Emit the per-call line; ``fields`` are chosen by the caller, never a body or token."""
+    log.info("call", extra={"event": "call", **fields})

@@ -1,0 +1,215 @@
+"""Request validation from ``openapi.yaml``: one document, validators compiled once.
+
+The OpenAPI document is the single source of truth for what a request may look like;
+this module loads it at import, builds one Draft 2020-12 validator per hook and reports
+*every* problem with its JSON path, so a client fixes its request in one round trip.
+Valid requests (nearly all) are checked by ``jsonschema_rs`` in microseconds; only an
+invalid one is re-run through ``jsonschema`` for its path-annotated error list.
+The schemas stop at the envelope and context (prefetched resources only need a
+``resourceType``): validating whole FHIR resources per request would cost more than the
+rest of the call together (performance anchors: ~0.85 ms for a recursive schema).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Iterable
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema_rs
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema import ValidationError
+
+from .errors import Issue
+from .registry import ServiceDescriptor
+
+#: The document ships inside the package; the repository root holds a symlink to it.
+OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
+_LOCAL = "#/components/schemas/"
+
+#: Most issues listed in one 400; a pathological body must not make a huge answer.
+MAX_ISSUES = 50
+
+#: Request schema per hook (``components.schemas``).
+_HOOK_SCHEMAS = {
+    "patient-view": "PatientViewRequest",
+    "order-select": "OrderSelectRequest",
+    "order-sign": "OrderSignRequest",
+}
+
+
+@cache
+def openapi_text() -> str:
+    """Return ``openapi.yaml`` as served (read once)."""
+    return OPENAPI_PATH.read_text(encoding="utf-8")
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """Return the parsed OpenAPI document (parsed once; treat as read-only)."""
+    doc: dict[str, Any] = yaml.safe_load(openapi_text())
+    return doc
+
+
+@cache
+def openapi_json() -> str:
+    """Return the document as a JSON string for ``GET /openapi.json``."""
+    return json.dumps(openapi_document())
+
+
+def inline_refs(node: Any, components: Mapping[str, Any]) -> Any:
+    """Return ``node`` with every ``#/components/schemas/X`` reference replaced by ``X``.
+
+    Reference lookups are ~40 % of jsonschema's time on our small envelope schemas; the
+    request schemas are not recursive, so inlining them once at start-up is safe.
+    """
+    if isinstance(node, list):
+        return [inline_refs(item, components) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: inline_refs(v, components) for k, v in node.items() if k != "$ref"}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_LOCAL):
+        target = inline_refs(components[ref.removeprefix(_LOCAL)], components)
+        return {**out, "allOf": [*out.get("allOf", []), target]} if out else target
+    return out
+
+
+@cache
+def _schema(schema_name: str) -> dict[str, Any]:
+    components = openapi_document()["components"]["schemas"]
+    schema: dict[str, Any] = inline_refs(components[schema_name], components)
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@cache
+def validator(schema_name: str) -> Draft202012Validator:
+    """Return the jsonschema validator of ``components.schemas.<schema_name>`` (error lists)."""
+    return Draft202012Validator(_schema(schema_name))
+
+
+@cache
+def fast_validator(schema_name: str) -> jsonschema_rs.Draft202012Validator:
+    """Return the compiled Rust validator: ~1.5 µs per valid request instead of ~150 µs."""
+    return jsonschema_rs.Draft202012Validator(_schema(schema_name))
+
+
+def warm() -> None:
+    """Compile every request validator now, so the first call does not pay for it."""
+    for name in (*_HOOK_SCHEMAS.values(), "CdsRequestEnvelope"):
+        validator(name)
+        fast_validator(name)
+
+
+def json_path(path: Iterable[Any]) -> str:
+    """Render a jsonschema error path as ``$.context.selections[0]`` (keys are client text)."""
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{str(part)[:64]}"
+    return out[:256]
+
+
+def _message(error: ValidationError, service: ServiceDescriptor) -> str:
+    """Say what is wrong in the client's terms, without echoing large or secret values."""
+    where = list(error.absolute_path)
+    if where == ["hook"] and error.validator == "const":
+        return f"Service '{service.id}' answers hook '{service.hook}'."
+    if error.validator == "required":
+        return str(error.message).replace(" is a required property", " is required.")
+    if error.validator == "dependentRequired" and "fhirAuthorization" in error.instance:
+        return "'fhirServer' is required when 'fhirAuthorization' is present."
+    if error.validator in ("pattern", "type", "const", "enum", "minLength", "maxLength"):
+        # Never echo the value: it may be a token or a patient identifier.
+        return f"Invalid value ({error.validator}: {error.validator_value!r})."[:300]
+    return str(error.message)[:300]
+
+
+def _issue_path(error: ValidationError) -> list[Any]:
+    path = list(error.absolute_path)
+    if error.validator == "dependentRequired":
+        return [*path, "fhirServer"]
+    if error.validator == "required" and isinstance(error.validator_value, list):
+        missing = str(error.message).split("'")
+        if len(missing) > 1:
+            path.append(missing[1])
+    return path
+
+
+def split_url(value: str) -> tuple[str, str | None] | None:
+    """Return ``(scheme, host)`` of a URL, or ``None`` when it cannot be parsed.
+
+    ``urlsplit`` raises on malformed hosts such as ``https://[x``; a client's URL must
+    produce a 400, never a 500.
+    """
+    try:
+        parts = urlsplit(value)
+        return parts.scheme.lower(), parts.hostname
+    except ValueError:
+        return None
+
+
+def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
+    """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
+    if not isinstance(value, str):
+        return []
+    parsed = split_url(value)
+    if parsed is None:
+        return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
+    scheme, host = parsed
+    if scheme == "https" and host:
+        return []
+    if scheme == "http" and allow_loopback_http and is_loopback(host):
+        return []
+    return [Issue("'fhirServer' must be an https URL.", "$.fhirServer")]
+
+
+def is_loopback(host: str | None) -> bool:
+    """Return whether ``host`` names this machine (``localhost`` or a loopback address)."""
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_request(
+    service: ServiceDescriptor, body: Any, *, allow_loopback_http: bool = False
+) -> list[Issue]:
+    """Return every problem of a service-call ``body`` (empty when it is valid)."""
+    if not isinstance(body, Mapping):
+        return [Issue("Body must be a JSON object.", "$")]
+    schema_name = _HOOK_SCHEMAS.get(service.hook)
+    if schema_name is None:  # a service on a hook we have no schema for: envelope only
+        schema_name = "CdsRequestEnvelope"
+    issues = []
+    if not fast_validator(schema_name).is_valid(body):
+        # The rare invalid request gets jsonschema's full, path-annotated error list.
+        issues = [
+            Issue(_message(err, service), json_path(_issue_path(err)))
+            for err in validator(schema_name).iter_errors(body)
+        ]
+    # The schema cannot know which required context fields the service itself insists on.
+    context = body.get("context")
+    if isinstance(context, Mapping):
+        issues += [
+            Issue(f"'{name}' is required.", f"$.context.{name}")
+            for name in service.context_required
+            if name not in context and not any(i.expression == f"$.context.{name}" for i in issues)
+        ]
+    if "fhirServer" in body and not any(i.expression == "$.fhirServer" for i in issues):
+        issues += fhir_server_issues(body["fhirServer"], allow_loopback_http=allow_loopback_http)
+    issues.sort(key=lambda i: i.expression or "")
+    if len(issues) > MAX_ISSUES:
+        more = len(issues) - MAX_ISSUES
+        issues = [*issues[:MAX_ISSUES], Issue(f"... and {more} more problems.", "$")]
+    return issues
