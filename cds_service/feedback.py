@@ -14,7 +14,7 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 from flask.typing import ResponseReturnValue
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 
 from . import events
 from .errors import InvalidRequest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,11 +45,19 @@ def test_preflight_is_answered_on_every_route(client: FlaskClient, path: str) ->
     assert not response.data
 
 
-def test_preflight_needs_no_authentication(settings: dict[str, Any]) -> None:
-    app = create_app(settings | {"AUTH_MODE": "required"})
-    response = _preflight(app.test_client(), "/cds-services/patient-view")
+@pytest.mark.parametrize(
+    "path", ["/cds-services", "/cds-services/patient-view", "/cds-services/order-select/feedback"]
+)
+def test_preflight_needs_no_authentication(
+    settings: dict[str, Any], tmp_path: Path, path: str
+) -> None:
+    # JWT required (development trust: a local key), yet the browser's preflight carries none.
+    required = {"AUTH_MODE": "required", "ENV": "development", "DEV_TRUST_DIR": str(tmp_path)}
+    client = create_app(settings | required).test_client()
+    response = _preflight(client, path)
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == SANDBOX
+    assert client.get("/cds-services").status_code == 401  # the real call still needs a token
 
 
 def test_unknown_origin_gets_no_cors_headers(client: FlaskClient) -> None:
