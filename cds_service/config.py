@@ -71,6 +71,10 @@ DEFAULTS: dict[str, Setting] = {
     "PREVIEW_ENABLED": Setting(
         None, "Serve the card preview page at `/preview`; default on in development only."
     ),
+    "PREVIEW_EXAMPLES_DIR": Setting(
+        None,
+        "Folder of example patients the preview page offers; default the repository's `examples/`.",
+    ),
     "METRICS_ENABLED": Setting(True, "Serve Prometheus metrics at `/metrics`."),
     "LOG_LEVEL": Setting("INFO", "Log level of the JSON log lines."),
 }
