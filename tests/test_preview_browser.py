@@ -15,14 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
-
-from cds_service import create_app
-
-from conftest import FIXTURE_NOW
 
 ROOT = Path(__file__).parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -39,9 +36,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def base_url(settings: dict[str, Any]) -> Iterator[str]:
-    app = create_app({**settings, "PREVIEW_ENABLED": True})
-    app.extensions["cds_clock"] = lambda: FIXTURE_NOW
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The shared test settings (auth off, fixture clock via ``app``) plus the preview."""
+    return {**settings, "PREVIEW_ENABLED": True}
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
