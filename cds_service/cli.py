@@ -49,6 +49,14 @@ def serve(host: str, port: int, workers: int) -> None:
     create_app().run(host=host, port=port)
 
 
+@main.command("settings")
+def settings_table() -> None:
+    """Print every setting, its default and meaning, as the README's Markdown table."""
+    from .config import markdown_table
+
+    click.echo(markdown_table(), nl=False)
+
+
 main.add_command(evaluate_command)
 
 if __name__ == "__main__":

@@ -12,15 +12,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cds_service.config import DEFAULTS
+
 # gunicorn reads these module-level names as settings; the command line may override them.
-bind = os.environ.get("CDS_BIND", "0.0.0.0:8080")
-workers = int(os.environ.get("CDS_WORKERS", str(os.cpu_count() or 1)))
+bind = os.environ.get("CDS_BIND", str(DEFAULTS["BIND"].default))
+workers = int(os.environ.get("CDS_WORKERS") or os.cpu_count() or 1)
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = None  # the app logs one JSON line per call; no second, unstructured access log
-forwarded_allow_ips = os.environ.get("CDS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get(
+    "CDS_FORWARDED_ALLOW_IPS", str(DEFAULTS["FORWARDED_ALLOW_IPS"].default)
+)
 
 _metrics_dir = os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cds-metrics-")
