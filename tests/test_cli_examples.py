@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
+from cds_service import bundles
 from cds_service.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -84,3 +86,18 @@ def test_folder_report_counts_are_exact() -> None:
         k: round(v / n, 4) for k, v in expected.items()
     }
     assert [s["file"] for s in report["skipped"]] == [str(EXAMPLES / "expectations.json")]
+
+
+@pytest.mark.parametrize(("name", "hook", "profile", "expected"), CASES)
+def test_offline_cli_and_the_http_service_give_the_same_cards(
+    app: Flask, name: str, hook: str, profile: str, expected: list[str]
+) -> None:
+    app.config["GUIDELINE_PROFILE"] = profile
+    record = bundles.read(json.loads((EXAMPLES / f"{name}.json").read_text()))
+    request = record.cds_request(hook, hook_instance="0f6b2a1c-3d4e-4f50-8a6b-7c8d9e0f1a2b")
+    served = app.test_client().post(f"/cds-services/{hook}", json=request)
+    assert served.status_code == 200
+    offline = run(str(EXAMPLES / f"{name}.json"), "--hook", hook, "--profile", profile)
+    assert [(c["summary"], c["indicator"]) for c in served.get_json()["cards"]] == [
+        (c["summary"], c["indicator"]) for c in offline["cards"]
+    ]
