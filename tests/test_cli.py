@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from fhir.resources.R4B import get_fhir_model_class
 
 from cds_service import bundles
 from cds_service.cli import main
@@ -154,3 +155,19 @@ def test_terminal_view_shows_indicator_summary_and_suggestion() -> None:
     assert "[CRITICAL] Order an MRI  (mri-12h)" in out
     assert "-> suggestion: Order MRI whole spine (recommended)" in out
     assert "**Why**: Condition/cc" in out
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in EXAMPLES.glob("*.json") if p.stem != "expectations"),
+    ids=lambda p: p.stem,
+)
+def test_every_example_is_valid_fhir(path: Path) -> None:
+    doc = json.loads(path.read_text())
+    bundle_model = get_fhir_model_class("Bundle")
+    if doc.get("resourceType") == "Bundle":
+        bundle_model.model_validate(doc)
+        return
+    for value in doc["prefetch"].values():
+        get_fhir_model_class(value["resourceType"]).model_validate(value)
+    bundle_model.model_validate(doc["context"]["draftOrders"])
