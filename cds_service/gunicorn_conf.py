@@ -21,6 +21,8 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# No control socket: it would live in $HOME, which is read-only in the container.
+control_socket_disable = True
 accesslog = None  # the app logs one JSON line per call; no second, unstructured access log
 forwarded_allow_ips = os.environ.get(
     "CDS_FORWARDED_ALLOW_IPS", str(DEFAULTS["FORWARDED_ALLOW_IPS"].default)
