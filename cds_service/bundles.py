@@ -11,6 +11,9 @@ Draft orders: in a Bundle, a ``ServiceRequest`` or ``MedicationRequest`` with ``
 ``draft`` is an order being written in this session. For ``order-select``/``order-sign`` it
 becomes a ``context.draftOrders`` entry (and, for ``order-select``, a selection); for
 ``patient-view`` it stays in the record, where a draft counts as a pending order (§1).
+
+Resource types the service's prefetch templates do not ask for (Encounter, Claim, ... in a
+Synthea export) are dropped on reading, so the offline result is the one the service gives.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ ORDER_TYPES = ("ServiceRequest", "MedicationRequest")
 _KEY_OF_TYPE = {
     template.split("?", 1)[0]: key for key, template in RECORD_PREFETCH.items() if "?" in template
 }
+
+#: Resource types a CDS Hooks call of this service can carry (Patient + the search keys).
+RECORD_TYPES = frozenset({"Patient", *_KEY_OF_TYPE})
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,8 @@ def read(doc: Any) -> Record:
 
 
 def _from_bundle(bundle: Mapping[str, Any]) -> Record:
-    resources = unpack(bundle)
+    # Only what the service's prefetch can carry, so offline and served results agree.
+    resources = [r for r in unpack(bundle) if r.get("resourceType") in RECORD_TYPES]
     patients = [r for r in resources if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
         raise InvalidRequest(

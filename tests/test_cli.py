@@ -171,3 +171,13 @@ def test_every_example_is_valid_fhir(path: Path) -> None:
     for value in doc["prefetch"].values():
         get_fhir_model_class(value["resourceType"]).model_validate(value)
     bundle_model.model_validate(doc["context"]["draftOrders"])
+
+
+def test_resources_the_service_never_receives_are_dropped() -> None:
+    doc = load("myeloma-vertebral-lesion")
+    assert isinstance(doc, dict)
+    encounter = {"resourceType": "Encounter", "id": "e1", "status": "finished"}
+    doc["entry"].append({"resource": encounter})
+    record = bundles.read(doc)
+    assert "Encounter" not in {r["resourceType"] for r in record.resources}
+    assert {"Patient", "Condition", "Observation"} <= {r["resourceType"] for r in record.resources}
