@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import g
 from flask import request
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -90,6 +91,8 @@ def _count_call(response: Response) -> Response:
     start = g.pop("cds_metrics_start", None)
     if start is not None:
         service = str((request.view_args or {}).get("service_id", ""))
+        if current_app.extensions["cds_registry"].get(service) is None:
+            service = "unknown"  # a label per made-up URL would grow without bound
         CALLS.labels(service, str(response.status_code)).inc()
         LATENCY.labels(service).observe(time.perf_counter() - start)
     return response

@@ -59,6 +59,14 @@ def test_calls_and_latency_count_every_status(client: FlaskClient) -> None:
     )
 
 
+def test_unknown_service_ids_share_one_label(client: FlaskClient) -> None:
+    before = sample(client, "cds_service_calls_total", service="unknown", status="404")
+    for made_up in ("a", "b", "c"):
+        assert client.post(f"/cds-services/{made_up}", json={}).status_code == 404
+    assert sample(client, "cds_service_calls_total", service="unknown", status="404") == before + 3
+    assert sample(client, "cds_service_calls_total", service="a", status="404") == 0
+
+
 def test_cards_are_counted_by_topic(client: FlaskClient) -> None:
     before = sample(client, "cds_cards_total", service="patient-view", topic="mri-12h")
     body = client.post(
