@@ -51,7 +51,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # The evaluation clock; tests replace it to evaluate fixtures at a fixed moment.
     app.extensions["cds_clock"] = lambda: datetime.now(UTC)
     app.register_blueprint(api.bp)
+    from . import metrics
+    from . import preview
+
+    metrics.init_app(app)  # first: its timer starts before authentication runs
     store.init_app(app)
     auth.init_app(app)
     app.register_blueprint(feedback.bp)
+    preview.init_app(app)
     return app

@@ -1,8 +1,13 @@
-"""Command line: ``spine-mass-cds serve`` (more commands are added per feature)."""
+"""Command line: ``spine-mass-cds serve`` and ``spine-mass-cds evaluate`` (more per feature).
+
+Each command lives in its own module and is attached here with ``main.add_command``.
+"""
 
 from __future__ import annotations
 
 import click
+
+from .cli_evaluate import evaluate_command
 
 
 @click.group()
@@ -14,29 +19,45 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option(
-    "--workers", default=0, type=int, help="Run gunicorn with N workers (0 = dev server)."
+    "--workers",
+    default=0,
+    type=int,
+    help="Run the production server (gunicorn) with N workers; 0 = development server.",
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the CDS Hooks API."""
     if workers > 0:
-        import subprocess
+        import os
         import sys
 
+        # exec, not a child: signals from the container runtime reach gunicorn directly.
         cmd = [
             sys.executable,
             "-m",
             "gunicorn",
-            "-w",
+            "--config",
+            "python:cds_service.gunicorn_conf",
+            "--workers",
             str(workers),
-            "-b",
+            "--bind",
             f"{host}:{port}",
             "cds_service.wsgi:app",
         ]
-        raise SystemExit(subprocess.call(cmd))
+        os.execv(sys.executable, cmd)
     from . import create_app
 
     create_app().run(host=host, port=port)
 
+
+@main.command("settings")
+def settings_table() -> None:
+    """Print every setting, its default and meaning, as the README's Markdown table."""
+    from .config import markdown_table
+
+    click.echo(markdown_table(), nl=False)
+
+
+main.add_command(evaluate_command)
 
 from .auth.cli import dev_token_command  # noqa: E402
 from .store.cli import report_command  # noqa: E402

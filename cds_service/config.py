@@ -9,6 +9,7 @@ list) and kept as strings otherwise; this is Flask's ``from_prefixed_env`` conve
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,11 +87,36 @@ DEFAULTS: dict[str, Setting] = {
     "PREVIEW_ENABLED": Setting(
         None, "Serve the card preview page at `/preview`; default on in development only."
     ),
+    "PREVIEW_EXAMPLES_DIR": Setting(
+        None,
+        "Folder of example patients the preview page offers; default the repository's `examples/`.",
+    ),
     "METRICS_ENABLED": Setting(True, "Serve Prometheus metrics at `/metrics`."),
     "LOG_LEVEL": Setting("INFO", "Log level of the JSON log lines."),
+    "BIND": Setting(
+        "0.0.0.0:8080", "Address the production server (gunicorn, Docker image) listens on."
+    ),
+    "WORKERS": Setting(None, "gunicorn worker processes; default one per CPU core."),
+    "FORWARDED_ALLOW_IPS": Setting(
+        "127.0.0.1", "Proxies whose `X-Forwarded-*` headers gunicorn trusts (your load balancer)."
+    ),
 }
 
 
 def defaults() -> dict[str, Any]:
     """Return a fresh mapping of every setting's default value."""
     return {key: setting.default for key, setting in DEFAULTS.items()}
+
+
+def markdown_table() -> str:
+    """Render every setting as the README's configuration table (one source of truth)."""
+    lines = ["| Environment variable | Default | Meaning |", "| --- | --- | --- |"]
+    for key, setting in DEFAULTS.items():
+        value = setting.default
+        default = (
+            "unset"
+            if value is None
+            else f"`{value if isinstance(value, str) else json.dumps(value)}`"
+        )
+        lines.append(f"| `CDS_{key}` | {default} | {setting.doc} |")
+    return "\n".join(lines) + "\n"

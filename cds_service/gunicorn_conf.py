@@ -1,0 +1,48 @@
+"""gunicorn settings for production: ``gunicorn -c python:cds_service.gunicorn_conf ...``.
+
+Sets up Prometheus multiprocess mode before any worker imports ``prometheus_client``:
+each worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` adds them
+up. A dead worker's live samples are marked so they do not linger.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cds_service.config import DEFAULTS
+
+# gunicorn reads these module-level names as settings; the command line may override them.
+bind = os.environ.get("CDS_BIND", str(DEFAULTS["BIND"].default))
+workers = int(os.environ.get("CDS_WORKERS") or os.cpu_count() or 1)
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# No control socket: it would live in $HOME, which is read-only in the container.
+control_socket_disable = True
+accesslog = None  # the app logs one JSON line per call; no second, unstructured access log
+forwarded_allow_ips = os.environ.get(
+    "CDS_FORWARDED_ALLOW_IPS", str(DEFAULTS["FORWARDED_ALLOW_IPS"].default)
+)
+
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cds-metrics-")
+)
+
+
+def on_starting(server: Any) -> None:
+    """Start from an empty metrics directory: old samples would be counted again."""
+    path = Path(_metrics_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):  # only prometheus-client's own files
+        stale.unlink()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Tell prometheus-client a worker died, so its live gauges are dropped."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

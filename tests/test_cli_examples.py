@@ -1,0 +1,103 @@
+"""The example patients through the CLI: each gets exactly its documented cards.
+
+``examples/expectations.json`` is written from CLINICAL-RULES.md (reasoning in
+``examples/README.md``); these tests hold the logic to it through the user's entry point.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from cds_service import bundles
+from cds_service.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+EXPECTATIONS: dict[str, Any] = json.loads((EXAMPLES / "expectations.json").read_text())
+NOW = EXPECTATIONS["now"]
+CASES = [
+    pytest.param(
+        name, e["hook"], e["profile"], e["topics"], id=f"{name}-{e['hook']}-{e['profile']}"
+    )
+    for name, entries in EXPECTATIONS["examples"].items()
+    for e in entries
+]
+
+
+def run(*args: str) -> Any:
+    result = CliRunner().invoke(main, ["evaluate", *args, "--now", NOW, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def topics(cards: list[dict[str, Any]]) -> list[str]:
+    return sorted(c["source"]["topic"]["code"] for c in cards)
+
+
+def own_hook(name: str) -> str:
+    """The hook a folder run uses: a request's own hook, else patient-view."""
+    doc = json.loads((EXAMPLES / f"{name}.json").read_text())
+    return str(doc.get("hook", "patient-view"))
+
+
+def test_every_topic_and_a_silent_patient_are_covered() -> None:
+    covered = {t for case in CASES for t in case.values[3]}
+    assert {"mri-12h", "mri-24h", "mri-48h", "mri-1w", "mri-2w", "mri-contraindicated"} <= covered
+    assert {"dexamethasone", "steroid-lymphoma-caution", "surgical-referral"} <= covered
+    assert {"radiotherapy-referral", "tissue-diagnosis", "stability-assessment"} <= covered
+    assert {"ambulatory-status", "xray-insufficient", "mri-order-review"} <= covered
+    assert sum(1 for case in CASES if not case.values[3]) >= 3
+
+
+@pytest.mark.parametrize(("name", "hook", "profile", "expected"), CASES)
+def test_example_gets_exactly_its_documented_cards(
+    name: str, hook: str, profile: str, expected: list[str]
+) -> None:
+    body = run(str(EXAMPLES / f"{name}.json"), "--hook", hook, "--profile", profile)
+    assert topics(body["cards"]) == sorted(expected)
+
+
+def test_folder_mode_gives_the_same_cards_as_one_by_one() -> None:
+    folder = run(str(EXAMPLES), "--workers", "2")
+    by_file = {r["file"]: r for r in folder["results"] if "cards" in r}
+    assert len(by_file) == len(EXPECTATIONS["examples"])
+    for file, result in by_file.items():
+        single = run(file, "--hook", result["hook"])
+        strip = [(c["summary"], c["indicator"], c["source"]) for c in single["cards"]]
+        assert [(c["summary"], c["indicator"], c["source"]) for c in result["cards"]] == strip
+
+
+def test_folder_report_counts_are_exact() -> None:
+    report = run(str(EXAMPLES))["report"]
+    expected: Counter[str] = Counter()
+    for name, entries in EXPECTATIONS["examples"].items():
+        entry = next(e for e in entries if e["hook"] == own_hook(name) and e["profile"] == "dutch")
+        expected.update(set(entry["topics"]))
+    n = len(EXPECTATIONS["examples"])
+    assert report["patients"] == n
+    assert {t["topic"]: t["patients"] for t in report["topics"]} == dict(expected)
+    assert {t["topic"]: t["share"] for t in report["topics"]} == {
+        k: round(v / n, 4) for k, v in expected.items()
+    }
+    assert [s["file"] for s in report["skipped"]] == [str(EXAMPLES / "expectations.json")]
+
+
+@pytest.mark.parametrize(("name", "hook", "profile", "expected"), CASES)
+def test_offline_cli_and_the_http_service_give_the_same_cards(
+    app: Flask, name: str, hook: str, profile: str, expected: list[str]
+) -> None:
+    app.config["GUIDELINE_PROFILE"] = profile
+    record = bundles.read(json.loads((EXAMPLES / f"{name}.json").read_text()))
+    request = record.cds_request(hook, hook_instance="0f6b2a1c-3d4e-4f50-8a6b-7c8d9e0f1a2b")
+    served = app.test_client().post(f"/cds-services/{hook}", json=request)
+    assert served.status_code == 200
+    offline = run(str(EXAMPLES / f"{name}.json"), "--hook", hook, "--profile", profile)
+    assert [(c["summary"], c["indicator"]) for c in served.get_json()["cards"]] == [
+        (c["summary"], c["indicator"]) for c in offline["cards"]
+    ]
