@@ -25,6 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP)
+	scripts/ensure-chromium.sh
 	$(MAKE) lint typecheck
 	$(BIN)/pytest
 
