@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP)
-	scripts/ensure-chromium.sh
+	scripts/ensure-test-tools.sh
 	$(MAKE) lint typecheck
 	$(BIN)/pytest
 
