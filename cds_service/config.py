@@ -44,7 +44,8 @@ DEFAULTS: dict[str, Setting] = {
     ),
     "FHIR_READ_TIMEOUT_S": Setting(0.3, "Read timeout of one FHIR fallback request, seconds."),
     "FHIR_DEADLINE_S": Setting(
-        0.4, "Overall deadline for all fallback fetches of one call; past it → 412."
+        0.4,
+        "Overall deadline for all fallback fetches of one call; a key not back by then is not obtained.",
     ),
     "FHIR_MAX_PAGES": Setting(5, "Most searchset pages followed (`next` links) per prefetch key."),
     "CORS_ORIGINS": Setting(

@@ -51,7 +51,7 @@ def to_input(
 ) -> HookInput:
     """Reduce a validated request to what the logic reads."""
     context = body.get("context") or {}
-    resources = tuple(r for rs in resolved.resources.values() for r in rs)
+    resources = _dedup([r for rs in resolved.resources.values() for r in rs] + resolved.extra)
     draft = (
         tuple(prefetch.unpack(context.get("draftOrders"))) if service.hook != "patient-view" else ()
     )
@@ -64,7 +64,24 @@ def to_input(
         draft_orders=draft,
         selections=selections if service.hook == "order-select" else (),
         profile=profile,
+        unavailable=tuple(
+            service.unavailable_means.get(key, key) for key in sorted(resolved.unavailable)
+        ),
     )
+
+
+def _dedup(resources: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Drop a resource sent twice (declared key and an undeclared one); keep id-less ones."""
+    seen: set[tuple[Any, Any]] = set()
+    out = []
+    for res in resources:
+        ident = (res.get("resourceType"), res.get("id"))
+        if ident[1] is not None:
+            if ident in seen:
+                continue
+            seen.add(ident)
+        out.append(res)
+    return tuple(out)
 
 
 def call(

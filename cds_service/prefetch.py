@@ -12,9 +12,16 @@ an OperationOutcome, or a Bundle with an  the client failed: fetch from fhirServ
 nothing (key absent)                      fetch from fhirServer
 ========================================  =========================================
 
-Every declared key is required: the rules read the whole record, and data that could not
-be obtained must never read as "nothing found". So a key that can be neither taken from
-the request nor fetched from an allow-listed ``fhirServer`` makes the call a 412.
+A key the client sent under a name of its own (a test harness, a differently configured
+EHR) still counts: resources of the declared key's type found under undeclared keys
+satisfy it, so nothing needs fetching.
+
+Data that could not be obtained never reads as "nothing found". A *required* key
+(``ServiceDescriptor.prefetch_required``: the Conditions, without which nothing can be said)
+that can be neither taken from the request nor fetched from an allow-listed ``fhirServer``
+makes the call a 412. Any other such key is reported in :attr:`Resolved.unavailable`, and
+every card then names what could not be checked: a cord-compression card with a stated gap
+serves the patient better than no card at all.
 """
 
 from __future__ import annotations
@@ -48,6 +55,8 @@ class Resolved:
     resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fetched: dict[str, float] = field(default_factory=dict)  # key -> latency ms
     sources: dict[str, str] = field(default_factory=dict)  # key -> prefetch | null | fhir
+    unavailable: dict[str, str] = field(default_factory=dict)  # optional key -> why not
+    extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
 
 
 #: Kept for callers: the resources of a resource or Bundle, OperationOutcomes dropped.
@@ -94,19 +103,39 @@ def _client_failed(value: Mapping[str, Any]) -> bool:
     return False
 
 
+def _resource_type(template: str) -> str:
+    """``Condition?patient=...`` -> ``Condition``; ``Patient/{{...}}`` -> ``Patient``."""
+    return template.split("?", 1)[0].split("/", 1)[0]
+
+
+def _undeclared(service: ServiceDescriptor, given: Any) -> list[dict[str, Any]]:
+    """Resources the client sent under keys this service did not declare."""
+    if not isinstance(given, Mapping):
+        return []
+    return [
+        res
+        for key, value in given.items()
+        if key not in service.prefetch and isinstance(value, Mapping)
+        for res in unpack(value)
+    ]
+
+
 def resolve(
     service: ServiceDescriptor, body: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> Resolved:
-    """Resolve every prefetch key of ``service``; raise 412 when one cannot be obtained."""
+    """Resolve every prefetch key of ``service``; raise 412 when a required one is missing."""
     given = body.get("prefetch") or {}
     context = body.get("context") or {}
-    resolved = Resolved()
+    resolved = Resolved(extra=_undeclared(service, given))
+    extra_types = {r.get("resourceType") for r in resolved.extra}
     urls: dict[str, str] = {}  # key -> relative template URL or absolute next link
     problems: dict[str, str] = {}
     for key, template in service.prefetch.items():
         value = given.get(key) if isinstance(given, Mapping) else None
         if isinstance(given, Mapping) and key in given and value is None:
             resolved.resources[key], resolved.sources[key] = [], "null"
+        elif _resource_type(template) in extra_types and not isinstance(value, Mapping):
+            resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
         elif isinstance(value, Mapping) and not _client_failed(value):
             resolved.resources[key], resolved.sources[key] = unpack(value), "prefetch"
             if (nxt := fhir_client.next_link(value)) is not None:
@@ -117,13 +146,17 @@ def resolve(
             problems[key] = "its template cannot be filled from the context"
     if urls:
         _fetch(body, urls, settings, resolved, problems)
-    if problems:
+    required = {k: why for k, why in problems.items() if k in service.prefetch_required}
+    if required:
         raise PreconditionFailed(
             [
                 Issue(f"Prefetch key '{key}' could not be obtained: {why}.", f"prefetch.{key}")
-                for key, why in sorted(problems.items())
+                for key, why in sorted(required.items())
             ]
         )
+    for key, why in problems.items():
+        resolved.unavailable[key] = why
+        resolved.resources.pop(key, None)  # a partial search is no answer: unknown, not empty
     return resolved
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 
@@ -15,6 +16,9 @@ class ServiceDescriptor:
     :param hook: the CDS hook it answers.
     :param prefetch: prefetch key -> FHIR query template (``{{context.patientId}}`` tokens only).
     :param context_required: context fields the hook definition marks REQUIRED.
+    :param prefetch_required: keys without which the service cannot answer (412); any other
+        key that cannot be obtained is reported as unavailable instead.
+    :param unavailable_means: per optional key, what goes unchecked without it (card text).
     """
 
     id: str
@@ -24,6 +28,8 @@ class ServiceDescriptor:
     prefetch: Mapping[str, str]
     usage_requirements: str
     context_required: tuple[str, ...]
+    prefetch_required: tuple[str, ...] = ()
+    unavailable_means: Mapping[str, str] = field(default_factory=dict)
 
     def discovery_entry(self) -> dict[str, Any]:
         """Render as a CDS Hooks 2.0 discovery service object."""

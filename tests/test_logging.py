@@ -49,7 +49,7 @@ def test_one_json_line_per_successful_call(
 
 def test_failed_calls_are_logged_too(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
     body = load_fixture("protocol/patient-view.json")
-    del body["prefetch"]["patient"], body["fhirServer"], body["fhirAuthorization"]
+    del body["prefetch"]["conditions"], body["fhirServer"], body["fhirAuthorization"]
     with caplog.at_level(logging.INFO, logger="cds_service"):
         client.post(URL, json=body)
         client.post(URL, data="{", content_type="application/json")

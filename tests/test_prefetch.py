@@ -117,14 +117,62 @@ def test_null_key_means_no_data_and_is_never_refetched(app: Flask) -> None:
     assert set(resolved.sources.values()) == {"null"}
 
 
-def test_absent_key_without_fhir_server_is_412(client: FlaskClient) -> None:
+def test_absent_required_key_without_fhir_server_is_412(client: FlaskClient) -> None:
     body = _body()
-    del body["prefetch"]["observations"], body["fhirServer"], body["fhirAuthorization"]
+    del body["prefetch"]["conditions"], body["fhirServer"], body["fhirAuthorization"]
     response = client.post(URL, json=body)
     assert response.status_code == 412
     issues = response.get_json()["issue"]
-    assert [i["expression"] for i in issues] == [["prefetch.observations"]]
+    assert [i["expression"] for i in issues] == [["prefetch.conditions"]]
     assert_conforms(URL, "post", 412, response.get_json())
+
+
+CLINICAL = "requests/patient-view/mri-24h--fires--weakness-onset-6-days.json"
+
+
+def test_absent_optional_key_gives_cards_that_say_what_was_not_checked(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = copy.deepcopy(load_fixture(CLINICAL))
+    del body["prefetch"]["devices"], body["prefetch"]["medicationRequests"], body["fhirServer"]
+    response = client.post(URL, json=body)
+    assert response.status_code == 200
+    cards = response.get_json()["cards"]
+    assert "mri-24h" in {c["source"]["topic"]["code"] for c in cards}
+    for card in cards:
+        assert "**Not checked**" in card["detail"], card["summary"]
+        assert "Devices (pacemaker or defibrillator" in card["detail"]
+        assert "MedicationRequests (an active dexamethasone order)" in card["detail"]
+    call_line = next(r for r in caplog.records if getattr(r, "event", "") == "call")
+    assert call_line.unavailable == ["devices", "medicationRequests"]  # type: ignore[attr-defined]
+
+
+def test_complete_prefetch_cards_claim_nothing_unchecked(client: FlaskClient) -> None:
+    cards = client.post(URL, json=load_fixture(CLINICAL)).get_json()["cards"]
+    assert cards and not any("Not checked" in c["detail"] for c in cards)
+
+
+def test_resources_under_undeclared_keys_are_read_by_type(client: FlaskClient) -> None:
+    body = copy.deepcopy(load_fixture(CLINICAL))
+    given = body["prefetch"]
+    body["prefetch"] = {  # a client with key names of its own
+        "problems": given["conditions"],
+        "vitalsAndExams": given["observations"],
+        "pt": given["patient"],
+    }
+    del body["fhirServer"]
+    response = client.post(URL, json=body)
+    assert response.status_code == 200
+    expected = client.post(URL, json=load_fixture(CLINICAL)).get_json()["cards"]
+    got = response.get_json()["cards"]
+    assert [c["source"]["topic"]["code"] for c in got] == [
+        c["source"]["topic"]["code"] for c in expected
+    ]
+    not_checked = got[0]["detail"]
+    # Patient and Conditions were found by type; an empty Bundle under an unknown name says
+    # nothing about what was searched, so Observations stay "not checked".
+    assert "Patient (age)" not in not_checked and "Devices (" in not_checked
+    assert "Observations (" in not_checked
 
 
 def test_operation_outcome_key_is_refetched(fhir_app: Flask, fhir: HTTPServer) -> None:
@@ -213,14 +261,14 @@ def test_deadline_turns_a_slow_server_into_412(settings: dict[str, Any], fhir: H
     app = _app_for(settings, fhir, FHIR_DEADLINE_S=0.2, FHIR_READ_TIMEOUT_S=0.3)
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir")
-    del body["prefetch"]["procedures"]
-    fhir.expect_request("/fhir/Procedure").respond_with_handler(_slow(0.6, _searchset()))
+    del body["prefetch"]["conditions"]
+    fhir.expect_request("/fhir/Condition").respond_with_handler(_slow(0.6, _searchset()))
     started = time.monotonic()
     response = app.test_client().post(URL, json=body)
     assert time.monotonic() - started < 0.45
     assert response.status_code == 412
     issue = response.get_json()["issue"][0]
-    assert issue["expression"] == ["prefetch.procedures"]
+    assert issue["expression"] == ["prefetch.conditions"]
     assert "timeout" in issue["diagnostics"]
     time.sleep(0.4)  # let the abandoned slow request finish before the next test's log
 
@@ -287,17 +335,14 @@ def test_next_link_outside_the_fhir_server_is_never_followed(
 def test_error_answers_are_412_without_the_token(fhir_app: Flask, fhir: HTTPServer) -> None:
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir")
-    del body["prefetch"]["patient"], body["prefetch"]["devices"]
-    fhir.expect_request("/fhir/Patient/pt-48213").respond_with_json(
+    del body["prefetch"]["conditions"], body["prefetch"]["devices"]
+    fhir.expect_request("/fhir/Condition").respond_with_json(
         {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "x"}]}
     )
     fhir.expect_request("/fhir/Device").respond_with_data("nope", status=500)
     response = fhir_app.test_client().post(URL, json=body)
     assert response.status_code == 412
-    assert {i["expression"][0] for i in response.get_json()["issue"]} == {
-        "prefetch.patient",
-        "prefetch.devices",
-    }
+    assert {i["expression"][0] for i in response.get_json()["issue"]} == {"prefetch.conditions"}
     assert TOKEN not in response.get_data(as_text=True)
 
 
@@ -307,14 +352,14 @@ def test_fhir_server_not_on_the_allow_list_is_never_contacted(
     app = create_app(settings | {"FHIR_ALLOW_LOOPBACK_HTTP": True})  # empty allow-list
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir")
-    del body["prefetch"]["patient"]
+    del body["prefetch"]["conditions"]
     seen: list[dict[str, Any]] = []
     events.subscribe(app, "fhir_fetch", lambda **data: seen.append(data))
     response = app.test_client().post(URL, json=body)
     assert response.status_code == 412
     assert "allow-list" in response.get_json()["issue"][0]["diagnostics"]
     assert fhir.log == []
-    assert seen == [{"key": "patient", "status": "refused", "latency_ms": 0.0}]
+    assert seen == [{"key": "conditions", "status": "refused", "latency_ms": 0.0}]
 
 
 def test_allow_listed_base_does_not_admit_a_lookalike_prefix(
@@ -323,7 +368,7 @@ def test_allow_listed_base_does_not_admit_a_lookalike_prefix(
     app = _app_for(settings, fhir)
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir-evil")
-    del body["prefetch"]["patient"]
+    del body["prefetch"]["conditions"]
     assert app.test_client().post(URL, json=body).status_code == 412
     assert fhir.log == []
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..registry import ServiceDescriptor
 from .prefetch_templates import RECORD_PREFETCH
+from .prefetch_templates import REQUIRED_KEYS
+from .prefetch_templates import UNAVAILABLE_MEANS
 from .prefetch_templates import USAGE
 
 SERVICE = ServiceDescriptor(
@@ -18,5 +20,7 @@ SERVICE = ServiceDescriptor(
     ),
     prefetch=RECORD_PREFETCH,
     usage_requirements=USAGE,
+    prefetch_required=REQUIRED_KEYS,
+    unavailable_means=UNAVAILABLE_MEANS,
     context_required=("userId", "patientId", "selections", "draftOrders"),
 )

@@ -18,8 +18,26 @@ RECORD_PREFETCH: dict[str, str] = {
     "diagnosticReports": "DiagnosticReport?patient={{context.patientId}}",
 }
 
+#: Without the Conditions the service cannot know whether a spine mass, cancer or cord
+#: compression is present, so it can say nothing safely: this key alone is required (412).
+REQUIRED_KEYS: tuple[str, ...] = ("conditions",)
+
+#: What cannot be checked when an optional key could be neither prefetched nor fetched.
+#: The cards still come (no cards at all is worse for a compressed cord), and each says this.
+UNAVAILABLE_MEANS: dict[str, str] = {
+    "patient": "Patient (age)",
+    "observations": "Observations (strength grades and their course, ECOG, SINS, symptoms "
+    "recorded as observations)",
+    "medicationRequests": "MedicationRequests (an active dexamethasone order)",
+    "serviceRequests": "ServiceRequests (pending or completed MRI, referrals)",
+    "procedures": "Procedures (completed MRI, prior radiotherapy, cochlear implant)",
+    "devices": "Devices (pacemaker or defibrillator: MRI contraindication)",
+    "diagnosticReports": "DiagnosticReports (completed MRI reports)",
+}
+
 USAGE = (
     "Send every prefetch key, or give fhirServer (https, on the service's allow-list) and "
-    "fhirAuthorization so missing keys can be fetched; otherwise the service answers 412. "
-    "A null key means 'no data' and is not re-fetched."
+    "fhirAuthorization so missing keys can be fetched. Without the conditions the service "
+    "answers 412; any other key that cannot be obtained is named in every card's detail as "
+    "not checked. A null key means 'no data' and is not re-fetched."
 )

@@ -207,6 +207,8 @@ class Facts:
     orders: tuple[Order, ...] = ()
     # data-quality notes: resources skipped as malformed ("Observation/x: reason")
     skipped: tuple[str, ...] = ()
+    # record parts that could not be obtained (their facts are unknown, not absent)
+    unavailable: tuple[str, ...] = ()
 
     @property
     def context(self) -> bool:

@@ -31,6 +31,8 @@ class HookInput:
     :param selections: ``context.selections`` as ``Type/id`` strings (order-select only).
     :param now: the evaluation time (timezone-aware); injected so tests are repeatable.
     :param profile: guideline profile, ``dutch`` or ``nice``.
+    :param unavailable: parts of the record that could not be obtained, in words (e.g.
+        "Devices (pacemaker or defibrillator: MRI contraindication)"); every card says so.
     """
 
     hook: str
@@ -40,4 +42,5 @@ class HookInput:
     draft_orders: tuple[Resource, ...] = ()
     selections: tuple[str, ...] = ()
     profile: str = "dutch"
+    unavailable: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

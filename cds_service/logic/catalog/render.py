@@ -120,6 +120,12 @@ def detail(rule: Rule, facts: Facts, *, extra: str = "", age_note: str = "") -> 
     text = rule.detail.format(extra=extra, age_note=age_note)
     why = why_lines(rule, facts)
     parts = [text]
+    if facts.unavailable:
+        # Said first after the advice: an unchecked record must never read as a clean one.
+        parts.append(
+            "**Not checked**: these records could not be obtained, so what depends on them "
+            "is unknown; check them before acting: " + "; ".join(facts.unavailable) + "."
+        )
     if why:
         parts.append("**Why**\n\n" + "\n".join(why))
     parts.append(evidence_section(rule.provenance))

@@ -148,4 +148,5 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
         mri_done=course.mri_done(acc.imaging_done, onset, inp.now),
         orders=tuple(acc.orders.values()),
         skipped=tuple(acc.notes),
+        unavailable=inp.unavailable,
     )
