@@ -99,6 +99,8 @@ def _record_call(response: Response) -> Response:
     if result is not None:
         fields["cards"] = len(result.evaluation.cards)
         fields["topics"] = [card.topic for card in result.evaluation.cards]
+        if result.resolved.foreign:  # a count only: wrong-patient data dropped
+            fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
     for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):

@@ -52,8 +52,15 @@ def to_input(
     """Reduce a validated request to what the logic reads."""
     context = body.get("context") or {}
     resources = _dedup([r for rs in resolved.resources.values() for r in rs] + resolved.extra)
+    pid = context.get("patientId")
     draft = (
-        tuple(prefetch.unpack(context.get("draftOrders"))) if service.hook != "patient-view" else ()
+        tuple(
+            r
+            for r in prefetch.unpack(context.get("draftOrders"))
+            if not prefetch.names_other_patient(r, pid)
+        )
+        if service.hook != "patient-view"
+        else ()
     )
     selections = tuple(s for s in context.get("selections") or () if isinstance(s, str))
     return HookInput(

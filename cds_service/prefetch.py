@@ -56,6 +56,7 @@ class Resolved:
     fetched: dict[str, float] = field(default_factory=dict)  # key -> latency ms
     sources: dict[str, str] = field(default_factory=dict)  # key -> prefetch | null | fhir
     unavailable: dict[str, str] = field(default_factory=dict)  # optional key -> why not
+    foreign: int = 0  # resources dropped because they name another patient
     extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
 
 
@@ -157,7 +158,36 @@ def resolve(
     for key, why in problems.items():
         resolved.unavailable[key] = why
         resolved.resources.pop(key, None)  # a partial search is no answer: unknown, not empty
+    _drop_other_patients(resolved, context.get("patientId"))
     return resolved
+
+
+_PATIENT_REF = re.compile(r"(?:^|/)Patient/([^/]+)$")
+
+
+def names_other_patient(resource: Mapping[str, Any], patient_id: Any) -> bool:
+    """Return whether ``resource`` is clearly about a patient other than ``patient_id``.
+
+    Wrong-patient data is a classic CDS hazard: a Condition of another patient must never
+    fire a card. Only a reference that names another ``Patient/<id>`` (relative or absolute)
+    counts; an absent or unverifiable one (``urn:uuid:`` in a transaction) is kept.
+    """
+    if resource.get("resourceType") == "Patient":
+        return resource.get("id") is not None and resource.get("id") != patient_id
+    for element in ("subject", "patient"):
+        ref = resource.get(element)
+        if isinstance(ref, Mapping) and isinstance(ref.get("reference"), str):
+            match = _PATIENT_REF.search(ref["reference"])
+            return match is not None and match.group(1) != patient_id
+    return False
+
+
+def _drop_other_patients(resolved: Resolved, patient_id: Any) -> None:
+    before = sum(map(len, resolved.resources.values())) + len(resolved.extra)
+    for key, resources in resolved.resources.items():
+        resolved.resources[key] = [r for r in resources if not names_other_patient(r, patient_id)]
+    resolved.extra = [r for r in resolved.extra if not names_other_patient(r, patient_id)]
+    resolved.foreign = before - sum(map(len, resolved.resources.values())) - len(resolved.extra)
 
 
 def _fetch(

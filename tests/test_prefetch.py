@@ -396,3 +396,45 @@ def test_templates_fill_only_2_0_tokens() -> None:
     assert prefetch.render("Practitioner/{{userPractitionerId}}", ctx) is None
     assert prefetch.render("Encounter/{{context.encounterId}}", ctx) is None
     assert prefetch.render("Patient/{{context.patientId}}", {"patientId": ".."}) is None
+
+
+def test_resources_about_another_patient_never_count(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = copy.deepcopy(load_fixture(CLINICAL))
+    pid = body["context"]["patientId"]
+    other = {
+        "resourceType": "Condition",
+        "id": "someone-else",
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "71286001"}]},
+        "subject": {"reference": "https://ehr.example.org/fhir/R4/Patient/not-" + pid},
+    }
+    body["prefetch"]["conditions"]["entry"].append({"resource": other})
+    body["prefetch"]["conditions"]["total"] += 1
+    cards = client.post(URL, json=body).get_json()["cards"]
+    topics = {c["source"]["topic"]["code"] for c in cards}
+    assert "mri-24h" in topics and "mri-12h" not in topics  # no cord compression borrowed
+    assert all("someone-else" not in c.get("detail", "") for c in cards)
+    line = next(r for r in caplog.records if getattr(r, "event", "") == "call")
+    assert line.other_patient_resources_dropped == 1  # type: ignore[attr-defined]
+
+
+def test_unverifiable_patient_references_are_kept() -> None:
+    assert not prefetch.names_other_patient(
+        {"resourceType": "Condition", "subject": {"reference": "urn:uuid:0b1c"}}, "p1"
+    )
+    assert not prefetch.names_other_patient({"resourceType": "Condition"}, "p1")
+    assert prefetch.names_other_patient(
+        {"resourceType": "Device", "patient": {"reference": "Patient/p2"}}, "p1"
+    )
+    assert not prefetch.names_other_patient(
+        {"resourceType": "Observation", "subject": {"reference": "Patient/p1"}}, "p1"
+    )
