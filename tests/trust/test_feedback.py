@@ -84,24 +84,24 @@ def test_same_card_overridden_later_is_a_new_item(db_app: Flask) -> None:
 
 
 INVALID = {
-    "missing card": ({k: v for k, v in ACCEPTED.items() if k != "card"}, "$.feedback[0]"),
+    "missing card": ({k: v for k, v in ACCEPTED.items() if k != "card"}, "$.feedback[0].card"),
     "unknown outcome": ({**ACCEPTED, "outcome": "ignored"}, "$.feedback[0].outcome"),
     "accepted without suggestions": (
         {k: v for k, v in ACCEPTED.items() if k != "acceptedSuggestions"},
-        "$.feedback[0]",
+        "$.feedback[0].acceptedSuggestions",
     ),
     "overridden with suggestions": (
         {**OVERRIDDEN, "acceptedSuggestions": [{"id": "x"}]},
-        "$.feedback[0]",
+        "$.feedback[0].acceptedSuggestions",
     ),
     "suggestion without id": (
         {**ACCEPTED, "acceptedSuggestions": [{"uuid": "x"}]},
-        "$.feedback[0].acceptedSuggestions[0]",
+        "$.feedback[0].acceptedSuggestions[0].id",
     ),
     "empty override reason": ({**OVERRIDDEN, "overrideReason": {}}, "$.feedback[0].overrideReason"),
     "reason without code": (
         {**OVERRIDDEN, "overrideReason": {"reason": {"system": OVERRIDE_SYSTEM}}},
-        "$.feedback[0].overrideReason.reason",
+        "$.feedback[0].overrideReason.reason.code",
     ),
     "timestamp in words": (
         {**ACCEPTED, "outcomeTimestamp": "yesterday"},
@@ -128,6 +128,21 @@ def test_invalid_feedback_is_a_400_naming_the_field(db_app: Flask, case: str) ->
     assert outcome["resourceType"] == "OperationOutcome"
     assert path in [e for issue in outcome["issue"] for e in issue.get("expression", [])]
     assert rows(db_app) == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_400_never_repeats_the_clinicians_comment(db_app: Flask) -> None:
+    comment = "Patient J. Doe declined, see MRN 0012345"
+    wrong = {
+        **OVERRIDDEN,
+        "overrideReason": {"userComment": comment},
+        "acceptedSuggestions": [{"id": "x"}],
+    }
+    response = post(db_app.test_client(), wrong, {**OVERRIDDEN, "overrideReason": {"x": comment}})
+    assert response.status_code == 400
+    assert comment not in response.get_data(as_text=True)
+    expressions = [e for issue in response.get_json()["issue"] for e in issue["expression"]]
+    assert expressions == ["$.feedback[0].acceptedSuggestions", "$.feedback[1].overrideReason"]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
