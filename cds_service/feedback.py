@@ -11,14 +11,13 @@ from typing import Any
 from flask import Blueprint
 from flask import current_app
 from flask import jsonify
-from flask import request
 from flask.typing import ResponseReturnValue
 
 from . import events
 from . import schemas
+from .api import json_body
+from .api import service_or_404
 from .errors import InvalidRequest
-from .errors import Issue
-from .errors import NotFound
 from .store import store_feedback
 
 bp = Blueprint("feedback", __name__)
@@ -35,12 +34,8 @@ def validate_feedback(body: Any) -> list[dict[str, Any]]:
 
 @bp.post("/cds-services/<service_id>/feedback")
 def post_feedback(service_id: str) -> ResponseReturnValue:
-    if current_app.extensions["cds_registry"].get(service_id) is None:
-        raise NotFound(f"No CDS service '{service_id}'.")
-    body = request.get_json(silent=True, force=True)
-    if body is None:
-        raise InvalidRequest([Issue("Body is not valid JSON.", "$")])
-    items = validate_feedback(body)
+    service_or_404(service_id)
+    items = validate_feedback(json_body())
     stored = store_feedback(current_app._get_current_object(), service_id, items)  # type: ignore[attr-defined]
     for item, new in zip(items, stored, strict=True):
         events.emit("feedback", service_id=service_id, outcome=item["outcome"], stored=new)

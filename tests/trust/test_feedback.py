@@ -154,6 +154,20 @@ def test_feedback_body_shape_and_service_are_checked(db_app: Flask) -> None:
     assert post(client, ACCEPTED, url="/cds-services/no-such/feedback").status_code == 404
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_feedback_body_is_read_like_a_service_calls(db_app: Flask) -> None:
+    """Same JSON rules and OperationOutcomes as ``POST /cds-services/{id}``, never a 500."""
+    client = db_app.test_client()
+    deep = "[" * 50_000 + "]" * 50_000
+    nested = client.post(URL, data=deep, content_type="application/json")
+    as_text = client.post(URL, data='{"feedback": []}', content_type="text/plain")
+    unknown = client.post("/cds-services/" + "x" * 5000 + "/feedback", json={})
+    assert (nested.status_code, as_text.status_code, unknown.status_code) == (400, 400, 404)
+    for response in (nested, as_text, unknown):
+        assert response.get_json()["resourceType"] == "OperationOutcome"
+    assert len(unknown.get_data()) < 1000  # the unknown id is not echoed in full
+
+
 def card(uuid: str, topic: str, version: str = "1.1.0") -> Card:
     return Card(
         uuid=uuid,
