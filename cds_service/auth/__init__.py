@@ -16,6 +16,7 @@ from flask import g
 from flask import request
 
 from .. import events
+from ..config import flag
 from ..errors import ConfigurationError
 from ..errors import Unauthorized
 from ..store import remember_jti
@@ -83,7 +84,7 @@ def _verifier(app: Flask) -> Verifier:
             cfg["PUBLIC_BASE_URL"],
             extra={"event": "auth_dev_trust"},
         )
-    loopback = bool(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
+    loopback = flag(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
     clients = load_clients(
         clients_file,
         allowed_algorithms=allowed_algorithms(cfg["JWT_ALGORITHMS"]),

@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 from markdown_it import MarkdownIt
 
 from .. import bundles
+from ..config import flag as config_flag
 from ..errors import InvalidRequest
 from ..errors import Issue
 from ..errors import NotFound
@@ -42,7 +43,7 @@ def enabled(config: Any) -> bool:
     flag = config.get("PREVIEW_ENABLED")
     if flag is None:
         return bool(config.get("ENV") == "development")
-    return bool(flag)
+    return config_flag(flag)
 
 
 def init_app(app: Flask) -> None:
