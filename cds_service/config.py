@@ -12,7 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from flask import Config
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,18 @@ DEFAULTS: dict[str, Setting] = {
 def defaults() -> dict[str, Any]:
     """Return a fresh mapping of every setting's default value."""
     return {key: setting.default for key, setting in DEFAULTS.items()}
+
+
+def load(config: Config, overrides: Mapping[str, Any] | None = None) -> None:
+    """Layer the settings into ``config``: defaults, then ``CDS_*`` variables, then ``overrides``.
+
+    The app and the operator commands (``report``, ``dev-token``) must read a setting the
+    same way, or a value that works for one would be ignored by the other.
+    """
+    config.update(defaults())
+    config.from_prefixed_env("CDS")
+    if overrides:
+        config.update(overrides)
 
 
 def markdown_table() -> str:
