@@ -17,6 +17,7 @@ from flask import request
 
 from .. import events
 from ..config import flag
+from ..config import str_list
 from ..errors import ConfigurationError
 from ..errors import Unauthorized
 from ..store import remember_jti
@@ -87,7 +88,7 @@ def _verifier(app: Flask) -> Verifier:
     loopback = flag(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
     clients = load_clients(
         clients_file,
-        allowed_algorithms=allowed_algorithms(cfg["JWT_ALGORITHMS"]),
+        allowed_algorithms=allowed_algorithms(str_list(cfg["JWT_ALGORITHMS"])),
         allow_loopback_http=loopback,
         development=development,
     )
