@@ -26,8 +26,7 @@ from requests.adapters import HTTPAdapter
 from .config import flag
 from .config import setting
 from .config import str_list
-from .schemas import is_loopback
-from .schemas import split_url
+from .schemas import secure_url
 
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fhir-fetch")
 
@@ -81,13 +80,8 @@ def allowed_servers(settings: Mapping[str, Any]) -> list[str]:
 
 def is_allowed(base: str, settings: Mapping[str, Any]) -> bool:
     """Return whether the service may call ``base`` (allow-listed, https or permitted loopback)."""
-    parsed = split_url(base)
-    if parsed is None:
-        return False
-    scheme, host = parsed
-    if scheme != "https" and not (
-        scheme == "http" and flag(settings.get("FHIR_ALLOW_LOOPBACK_HTTP")) and is_loopback(host)
-    ):
+    loopback = flag(settings.get("FHIR_ALLOW_LOOPBACK_HTTP"))
+    if not secure_url(base, allow_loopback_http=loopback):
         return False
     return any(is_under(base, allowed) for allowed in allowed_servers(settings))
 

@@ -181,18 +181,27 @@ def split_url(value: str) -> tuple[str, str | None] | None:
         return None
 
 
-def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
-    """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
-    if not isinstance(value, str):
-        return []
+def secure_url(value: str, *, allow_loopback_http: bool) -> bool:
+    """Return whether ``value`` is ``https``, or loopback ``http`` that the deployment allows.
+
+    One test for every URL the service calls or accepts (fhirServer, key sets): CDS Hooks
+    2.0 requires TLS, and a second copy of this check would drift from the first.
+    """
     parsed = split_url(value)
     if parsed is None:
-        return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
+        return False
     scheme, host = parsed
     if scheme == "https" and host:
+        return True
+    return scheme == "http" and allow_loopback_http and is_loopback(host)
+
+
+def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
+    """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
+    if not isinstance(value, str) or secure_url(value, allow_loopback_http=allow_loopback_http):
         return []
-    if scheme == "http" and allow_loopback_http and is_loopback(host):
-        return []
+    if split_url(value) is None:
+        return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
     return [Issue("'fhirServer' must be an https URL.", "$.fhirServer")]
 
 
