@@ -47,6 +47,8 @@ def test_image_is_slim_non_root_health_checked_and_runs_gunicorn() -> None:
     users = re.findall(r"^USER (\S+)$", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in dockerfile and "/health" in dockerfile
+    health = dockerfile[dockerfile.index("HEALTHCHECK") :].split("\nCMD", 1)[0]
+    assert "CDS_BIND" in health  # probes the port gunicorn listens on, not a fixed 8080
     assert "gunicorn" in dockerfile and "cds_service.gunicorn_conf" in dockerfile
 
 
