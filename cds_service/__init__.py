@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import defaults
+from .config import load as load_settings
 
 __all__ = ["create_app"]
 
@@ -25,10 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     stops the service from starting instead of failing the first patient.
     """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(defaults())
-    app.config.from_prefixed_env("CDS")
-    if config:
-        app.config.update(config)
+    load_settings(app.config, config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
 
     from . import api

@@ -38,15 +38,16 @@ def registry() -> Registry:
     return reg
 
 
-def _service(service_id: str) -> ServiceDescriptor:
+def service_or_404(service_id: str) -> ServiceDescriptor:
+    """Return the registered service, or raise 404 (the id is client text: cut short)."""
     service = registry().get(service_id)
     if service is None:
         raise NotFound(f"No CDS service '{service_id[:64]}'.")
     return service
 
 
-def _json_body() -> Any:
-    """Parse the body as JSON, or raise 400/413 as an OperationOutcome."""
+def json_body() -> Any:
+    """Parse the body as JSON, or raise 400/413 as an OperationOutcome (calls and feedback)."""
     limit = int(current_app.config["MAX_BODY_BYTES"])
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
@@ -69,8 +70,8 @@ def discovery() -> ResponseReturnValue:
 
 @bp.post("/cds-services/<service_id>")
 def call_service(service_id: str) -> ResponseReturnValue:
-    service = _service(service_id)
-    body = _json_body()
+    service = service_or_404(service_id)
+    body = json_body()
     hook_instance = body.get("hookInstance") if isinstance(body, dict) else None
     if isinstance(hook_instance, str) and _LOGGABLE_ID.match(hook_instance):
         g.cds_hook_instance = hook_instance

@@ -1,6 +1,7 @@
-"""Command line: ``spine-mass-cds serve`` and ``spine-mass-cds evaluate`` (more per feature).
+"""Command line: ``spine-mass-cds serve|evaluate|settings|dev-token|report``.
 
-Each command lives in its own module and is attached here with ``main.add_command``.
+``serve`` and ``settings`` are here; every other command lives in its own module and is
+attached with ``main.add_command``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Settings: one table of defaults, overridden by ``CDS_*`` environment variables.
 
 Every setting the service reads is listed in :data:`DEFAULTS` with its meaning, so the
-README's configuration table and this module cannot disagree (``tests/test_config.py``
+README's configuration table and this module cannot disagree (``tests/test_deploy.py``
 checks the README lists every key). Environment values are parsed as JSON when they are
 valid JSON (``CDS_FHIR_DEADLINE_S=0.4`` becomes a float, ``CDS_CORS_ORIGINS='["a","b"]'`` a
 list) and kept as strings otherwise; this is Flask's ``from_prefixed_env`` convention.
@@ -10,8 +10,13 @@ list) and kept as strings otherwise; this is Flask's ``from_prefixed_env`` conve
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from flask import Config
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,18 @@ def defaults() -> dict[str, Any]:
     return {key: setting.default for key, setting in DEFAULTS.items()}
 
 
+def load(config: Config, overrides: Mapping[str, Any] | None = None) -> None:
+    """Layer the settings into ``config``: defaults, then ``CDS_*`` variables, then ``overrides``.
+
+    The app and the operator commands (``report``, ``dev-token``) must read a setting the
+    same way, or a value that works for one would be ignored by the other.
+    """
+    config.update(defaults())
+    config.from_prefixed_env("CDS")
+    if overrides:
+        config.update(overrides)
+
+
 def markdown_table() -> str:
     """Render every setting as the README's configuration table (one source of truth)."""
     lines = ["| Environment variable | Default | Meaning |", "| --- | --- | --- |"]
@@ -121,3 +138,31 @@ def markdown_table() -> str:
         )
         lines.append(f"| `CDS_{key}` | {default} | {setting.doc} |")
     return "\n".join(lines) + "\n"
+
+
+def setting(settings: Mapping[str, Any], key: str) -> Any:
+    """Return ``settings[key]``, or its documented default when a caller's mapping lacks it.
+
+    The CLI and tests pass partial mappings; the defaults live in :data:`DEFAULTS` only.
+    """
+    return settings.get(key, DEFAULTS[key].default)
+
+
+def flag(value: Any) -> bool:
+    """Read an on/off setting: JSON ``true``/``false`` or the words people type.
+
+    A value that is not valid JSON stays a string, and ``bool("False")`` is true, so
+    ``CDS_PREVIEW_ENABLED=False`` would have switched the preview *on*.
+    """
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE_WORDS
+    return bool(value)
+
+
+def str_list(value: Any) -> list[str]:
+    """Read a list setting: a JSON list, or a comma- or space-separated string."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or [])
+    return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
+
+
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})

@@ -18,21 +18,18 @@ from flask import Response
 from flask import current_app
 from flask import request
 
+from .config import setting
+from .config import str_list
+
 ALLOW_METHODS = "GET, POST, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
-
-
-def _origins(settings: Mapping[str, Any]) -> list[str]:
-    raw = settings.get("CORS_ORIGINS") or []
-    items = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
-    return [str(item).rstrip("/") for item in items]
 
 
 def allowed_origin(origin: str | None, settings: Mapping[str, Any]) -> str | None:
     """Return the ``Access-Control-Allow-Origin`` value for ``origin``, or ``None``."""
     if not origin:
         return None
-    origins = _origins(settings)
+    origins = str_list(settings.get("CORS_ORIGINS"))
     if "*" in origins:
         return "*"
     return origin if origin.rstrip("/") in origins else None
@@ -50,7 +47,7 @@ def _preflight() -> Response | None:
         response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
         response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
         response.headers["Access-Control-Max-Age"] = str(
-            int(current_app.config.get("CORS_MAX_AGE_S", 600))
+            int(setting(current_app.config, "CORS_MAX_AGE_S"))
         )
         if request.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
             response.headers["Access-Control-Allow-Private-Network"] = "true"

@@ -16,6 +16,9 @@ Tree::
     ├── UnsupportedMediaType 415  not-supported CDS-415
     └── PreconditionFailed   412  processing   CDS-412  required FHIR data could not be obtained
 
+Any other HTTP error Flask raises (such as 416 for an unsatisfiable ``Range`` on a static
+file) keeps its 4xx status, with issue code ``processing`` and error code ``CDS-<status>``.
+
 Stack traces never reach a response or a log line: unexpected exceptions are logged with
 their type and the innermost source location only.
 """
@@ -191,6 +194,18 @@ def _where(exc: BaseException) -> str:
     return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
 
 
+def _other_http_error(status: int, name: str) -> Response:
+    """Keep the status of an HTTP error outside the tree (e.g. 416 for a bad ``Range``).
+
+    Rendering it as :class:`CDSError` would answer a client's mistake with a 500 that
+    pages whoever is on call.
+    """
+    if status >= 500:
+        return error_response(CDSError())
+    outcome = operation_outcome([Issue(f"{name}.")], "processing", f"CDS-{status}")
+    return Response(json.dumps(outcome), status=status, mimetype="application/json")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Make every error, expected or not, an OperationOutcome response."""
 
@@ -201,7 +216,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        cls = _HTTP_TO_ERROR.get(status, CDSError)
+        cls = _HTTP_TO_ERROR.get(status)
+        if cls is None:
+            return _other_http_error(status, error.name)
         response = error_response(cls())
         if status == 405 and error.get_response().headers.get("Allow"):
             response.headers["Allow"] = error.get_response().headers["Allow"]

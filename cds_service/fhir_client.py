@@ -23,8 +23,10 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .schemas import is_loopback
-from .schemas import split_url
+from .config import flag
+from .config import setting
+from .config import str_list
+from .schemas import secure_url
 
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fhir-fetch")
 
@@ -54,10 +56,10 @@ class FetchSettings:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> FetchSettings:
         return cls(
-            connect_timeout_s=float(settings.get("FHIR_CONNECT_TIMEOUT_S", 0.1)),
-            read_timeout_s=float(settings.get("FHIR_READ_TIMEOUT_S", 0.3)),
-            deadline_s=float(settings.get("FHIR_DEADLINE_S", 0.4)),
-            max_pages=int(settings.get("FHIR_MAX_PAGES", 5)),
+            connect_timeout_s=float(setting(settings, "FHIR_CONNECT_TIMEOUT_S")),
+            read_timeout_s=float(setting(settings, "FHIR_READ_TIMEOUT_S")),
+            deadline_s=float(setting(settings, "FHIR_DEADLINE_S")),
+            max_pages=int(setting(settings, "FHIR_MAX_PAGES")),
         )
 
 
@@ -73,20 +75,13 @@ class FetchOutcome:
 
 def allowed_servers(settings: Mapping[str, Any]) -> list[str]:
     """Return the allow-list (a JSON list, or a comma-separated string from the environment)."""
-    raw = settings.get("FHIR_ALLOWED_SERVERS") or []
-    items = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
-    return [str(item).rstrip("/") for item in items if str(item).strip()]
+    return str_list(settings.get("FHIR_ALLOWED_SERVERS"))
 
 
 def is_allowed(base: str, settings: Mapping[str, Any]) -> bool:
     """Return whether the service may call ``base`` (allow-listed, https or permitted loopback)."""
-    parsed = split_url(base)
-    if parsed is None:
-        return False
-    scheme, host = parsed
-    if scheme != "https" and not (
-        scheme == "http" and bool(settings.get("FHIR_ALLOW_LOOPBACK_HTTP")) and is_loopback(host)
-    ):
+    loopback = flag(settings.get("FHIR_ALLOW_LOOPBACK_HTTP"))
+    if not secure_url(base, allow_loopback_http=loopback):
         return False
     return any(is_under(base, allowed) for allowed in allowed_servers(settings))
 

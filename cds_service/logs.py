@@ -19,6 +19,7 @@ from flask import Flask
 from flask import g
 
 from . import events
+from .config import setting
 
 log = logging.getLogger("cds_service.calls")
 
@@ -56,7 +57,7 @@ def elapsed_ms() -> float:
 def init_app(app: Flask) -> None:
     """Attach the JSON handler to the ``cds_service`` loggers and start a clock per request."""
     logger = logging.getLogger("cds_service")
-    logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
+    logger.setLevel(str(setting(app.config, "LOG_LEVEL")).upper())
     if not any(getattr(h, "cds_json", False) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())

@@ -15,6 +15,8 @@ from typing import Any
 
 from . import prefetch
 from . import schemas
+from .config import flag
+from .config import setting
 from .errors import InvalidRequest
 from .logic import Evaluation
 from .logic import evaluate
@@ -35,7 +37,7 @@ def validate_request(
     service: ServiceDescriptor, body: Any, settings: Mapping[str, Any] | None = None
 ) -> None:
     """Raise :class:`InvalidRequest` listing every problem of ``body`` (see :mod:`.schemas`)."""
-    loopback = bool((settings or {}).get("FHIR_ALLOW_LOOPBACK_HTTP"))
+    loopback = flag(setting(settings or {}, "FHIR_ALLOW_LOOPBACK_HTTP"))
     issues = schemas.validate_request(service, body, allow_loopback_http=loopback)
     if issues:
         raise InvalidRequest(issues)
@@ -106,7 +108,7 @@ def call(
         body,
         resolved,
         now=now or datetime.now(UTC),
-        profile=str(settings.get("GUIDELINE_PROFILE", "dutch")),
+        profile=str(setting(settings, "GUIDELINE_PROFILE")),
     )
     evaluation = evaluate(inp)
     return CallResult(

@@ -1,4 +1,4 @@
-"""Request validation from ``openapi.yaml``: one document, validators compiled once.
+"""Request and feedback validation from ``openapi.yaml``: one document, validators compiled once.
 
 The OpenAPI document is the single source of truth for what a request may look like;
 this module loads it at import, builds one Draft 2020-12 validator per hook and reports
@@ -16,6 +16,7 @@ import ipaddress
 import json
 from collections.abc import Iterable
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def fast_validator(schema_name: str) -> jsonschema_rs.Draft202012Validator:
 
 def warm() -> None:
     """Compile every request validator now, so the first call does not pay for it."""
-    for name in (*_HOOK_SCHEMAS.values(), "CdsRequestEnvelope"):
+    for name in (*_HOOK_SCHEMAS.values(), "CdsRequestEnvelope", "FeedbackRequest"):
         validator(name)
         fast_validator(name)
 
@@ -116,23 +117,48 @@ def json_path(path: Iterable[Any]) -> str:
     return out[:256]
 
 
-def _message(error: ValidationError, service: ServiceDescriptor) -> str:
+#: Keywords whose jsonschema message repeats the instance; we name the keyword's own value.
+_SCALAR_KEYWORDS = frozenset(
+    {"pattern", "type", "const", "enum", "minLength", "maxLength", "minItems", "maxItems"}
+    | {"minProperties", "maxProperties", "minimum", "maximum", "format", "uniqueItems"}
+)
+
+
+def _message(error: ValidationError, service: ServiceDescriptor | None) -> str:
     """Say what is wrong in the client's terms, without echoing large or secret values."""
     where = list(error.absolute_path)
-    if where == ["hook"] and error.validator == "const":
+    if service is not None and where == ["hook"] and error.validator == "const":
         return f"Service '{service.id}' answers hook '{service.hook}'."
+    if (forbidden := _forbidden(error)) is not None:
+        return f"'{forbidden}' is not allowed here."
     if error.validator == "required":
         return str(error.message).replace(" is a required property", " is required.")
     if error.validator == "dependentRequired" and "fhirAuthorization" in error.instance:
         return "'fhirServer' is required when 'fhirAuthorization' is present."
-    if error.validator in ("pattern", "type", "const", "enum", "minLength", "maxLength"):
+    if error.validator in _SCALAR_KEYWORDS:
         # Never echo the value: it may be a token or a patient identifier.
         return f"Invalid value ({error.validator}: {error.validator_value!r})."[:300]
+    if error.validator in ("anyOf", "oneOf", "not"):
+        return f"Does not match the allowed forms ({error.validator})."
     return str(error.message)[:300]
+
+
+def _forbidden(error: ValidationError) -> str | None:
+    """Return the property a ``not: {required: [x]}`` keeps out, or ``None``.
+
+    jsonschema's own message for ``not`` repeats the whole instance, which may hold a
+    free-text comment about a patient.
+    """
+    if error.validator != "not" or not isinstance(error.validator_value, Mapping):
+        return None
+    names = error.validator_value.get("required")
+    return str(names[0]) if isinstance(names, list) and len(names) == 1 else None
 
 
 def _issue_path(error: ValidationError) -> list[Any]:
     path = list(error.absolute_path)
+    if (forbidden := _forbidden(error)) is not None:
+        return [*path, forbidden]
     if error.validator == "dependentRequired":
         return [*path, "fhirServer"]
     if error.validator == "required" and isinstance(error.validator_value, list):
@@ -155,18 +181,27 @@ def split_url(value: str) -> tuple[str, str | None] | None:
         return None
 
 
-def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
-    """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
-    if not isinstance(value, str):
-        return []
+def secure_url(value: str, *, allow_loopback_http: bool) -> bool:
+    """Return whether ``value`` is ``https``, or loopback ``http`` that the deployment allows.
+
+    One test for every URL the service calls or accepts (fhirServer, key sets): CDS Hooks
+    2.0 requires TLS, and a second copy of this check would drift from the first.
+    """
     parsed = split_url(value)
     if parsed is None:
-        return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
+        return False
     scheme, host = parsed
     if scheme == "https" and host:
+        return True
+    return scheme == "http" and allow_loopback_http and is_loopback(host)
+
+
+def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
+    """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
+    if not isinstance(value, str) or secure_url(value, allow_loopback_http=allow_loopback_http):
         return []
-    if scheme == "http" and allow_loopback_http and is_loopback(host):
-        return []
+    if split_url(value) is None:
+        return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
     return [Issue("'fhirServer' must be an https URL.", "$.fhirServer")]
 
 
@@ -182,6 +217,40 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def _schema_issues(schema_name: str, body: Any, service: ServiceDescriptor | None) -> list[Issue]:
+    """Return every schema problem of ``body``: the fast check first, the full list if it fails."""
+    if fast_validator(schema_name).is_valid(body):
+        return []
+    return [
+        Issue(_message(err, service), json_path(_issue_path(err)))
+        for err in validator(schema_name).iter_errors(body)
+    ]
+
+
+def _capped(issues: list[Issue]) -> list[Issue]:
+    issues.sort(key=lambda i: i.expression or "")
+    if len(issues) > MAX_ISSUES:
+        more = len(issues) - MAX_ISSUES
+        issues = [*issues[:MAX_ISSUES], Issue(f"... and {more} more problems.", "$")]
+    return issues
+
+
+def validate_feedback(body: Any) -> list[Issue]:
+    """Return every problem of a feedback ``body`` (empty when it is valid).
+
+    The schema's pattern fixes the RFC 3339 shape; whether the date exists (no month 13)
+    is checked here, because jsonschema's ``date-time`` format check needs an extra package.
+    """
+    issues = _schema_issues("FeedbackRequest", body, None)
+    if not issues:
+        for i, item in enumerate(body["feedback"]):
+            try:
+                datetime.fromisoformat(item["outcomeTimestamp"].replace("Z", "+00:00"))
+            except ValueError:
+                issues.append(Issue("Not a valid date-time.", f"$.feedback[{i}].outcomeTimestamp"))
+    return _capped(issues)
+
+
 def validate_request(
     service: ServiceDescriptor, body: Any, *, allow_loopback_http: bool = False
 ) -> list[Issue]:
@@ -191,13 +260,7 @@ def validate_request(
     schema_name = _HOOK_SCHEMAS.get(service.hook)
     if schema_name is None:  # a service on a hook we have no schema for: envelope only
         schema_name = "CdsRequestEnvelope"
-    issues = []
-    if not fast_validator(schema_name).is_valid(body):
-        # The rare invalid request gets jsonschema's full, path-annotated error list.
-        issues = [
-            Issue(_message(err, service), json_path(_issue_path(err)))
-            for err in validator(schema_name).iter_errors(body)
-        ]
+    issues = _schema_issues(schema_name, body, service)
     # The schema cannot know which required context fields the service itself insists on.
     context = body.get("context")
     if isinstance(context, Mapping):
@@ -208,8 +271,4 @@ def validate_request(
         ]
     if "fhirServer" in body and not any(i.expression == "$.fhirServer" for i in issues):
         issues += fhir_server_issues(body["fhirServer"], allow_loopback_http=allow_loopback_http)
-    issues.sort(key=lambda i: i.expression or "")
-    if len(issues) > MAX_ISSUES:
-        more = len(issues) - MAX_ISSUES
-        issues = [*issues[:MAX_ISSUES], Issue(f"... and {more} more problems.", "$")]
-    return issues
+    return _capped(issues)

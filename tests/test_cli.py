@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -26,9 +24,10 @@ from cds_service.logic.cards import Coding
 from cds_service.logic.cards import Indicator
 from cds_service.logic.cards import Source
 from cds_service.logic.cards import Suggestion
+from tests.conftest import FIXTURE_NOW
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = FIXTURE_NOW
 
 
 def card(topic: str, indicator: Indicator, summary: str = "Order an MRI") -> dict[str, object]:

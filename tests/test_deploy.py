@@ -50,6 +50,8 @@ def test_image_is_slim_non_root_health_checked_and_runs_gunicorn() -> None:
     users = re.findall(r"^USER (\S+)$", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in dockerfile and "/health" in dockerfile
+    health = dockerfile[dockerfile.index("HEALTHCHECK") :].split("\nCMD", 1)[0]
+    assert "CDS_BIND" in health  # probes the port gunicorn listens on, not a fixed 8080
     assert "gunicorn" in dockerfile and "cds_service.gunicorn_conf" in dockerfile
 
 
@@ -60,3 +62,21 @@ def test_readme_configuration_table_is_current_and_complete() -> None:
     generated = CliRunner().invoke(main, ["settings"]).output
     assert current == generated, "README table is stale: run `spine-mass-cds settings`"
     assert all(f"`CDS_{key}`" in current for key in DEFAULTS)
+
+
+def test_readme_points_at_files_that_exist_and_keeps_its_two_first_commands() -> None:
+    """A reader copies paths from the README; each one (and each in-page link) must resolve."""
+    readme = (ROOT / "README.md").read_text()
+    paths = set(
+        re.findall(r"(?<![\w/.-])((?:examples|docs|deploy|cds_service)/[\w./-]*\w)", readme)
+    )
+    assert "docs/rules.md" in paths and "examples/order-select-xray-request.json" in paths
+    operator_files = {"deploy/clients.yaml"}  # written by whoever deploys; kept out of git
+    assert [p for p in sorted(paths - operator_files) if not (ROOT / p).exists()] == []
+    headings = {
+        re.sub(r"[^\w -]", "", h).strip().lower().replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", readme, flags=re.M)
+    }
+    assert set(re.findall(r"\]\(#([\w-]+)\)", readme)) <= headings
+    commands = re.findall(r"^(make \w+)", readme, flags=re.M)
+    assert commands[:2] == ["make run", "make test"]

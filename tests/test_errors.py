@@ -150,6 +150,16 @@ def test_wrong_method_is_405_with_allow(client: FlaskClient, method: str) -> Non
     assert "POST" in response.headers["Allow"]
 
 
+def test_other_client_http_errors_keep_their_4xx_status(settings: dict[str, Any]) -> None:
+    """A bad Range on a preview asset is the client's mistake: 416, not a 500 that pages on-call."""
+    client = create_app(settings | {"PREVIEW_ENABLED": True}).test_client()
+    with client.get("/preview/static/preview.js", headers={"Range": "bytes=999999-"}) as response:
+        assert response.status_code == 416
+        outcome = response.get_json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["details"]["coding"][0]["code"] == "CDS-416"
+
+
 def test_body_over_the_limit_is_413(settings: dict[str, Any]) -> None:
     app = create_app(settings | {"MAX_BODY_BYTES": 2048})
     body = _body() | {"extension": {"padding": "x" * 4096}}

@@ -59,7 +59,7 @@ def workers_up(pid: int) -> int:
 def healthy(base: str) -> bool:
     try:
         return requests.get(f"{base}/health", timeout=1).status_code == 200
-    except requests.RequestException:  # refused, or a read timeout while a worker boots
+    except requests.RequestException:  # refused before bind, read timeout while workers boot
         return False
 
 

@@ -79,3 +79,12 @@ def test_markdown_is_rendered_without_raw_html(settings: dict[str, Any]) -> None
     html = client.post("/preview/api/render", json={"cards": cards}).get_json()["detail"]["u1"]
     assert "<strong>Why</strong>" in html
     assert "<script>" not in html and 'href="javascript' not in html
+
+
+def test_preview_api_answers_a_pathological_body_with_a_400(settings: dict[str, Any]) -> None:
+    client = preview_client(settings, PREVIEW_ENABLED=True)
+    deep = "[" * 50_000 + "]" * 50_000
+    for path in ("/preview/api/request", "/preview/api/render"):
+        response = client.post(path, data=deep, content_type="application/json")
+        assert response.status_code == 400
+        assert response.get_json()["resourceType"] == "OperationOutcome"

@@ -16,6 +16,8 @@ from flask import g
 from flask import request
 
 from .. import events
+from ..config import flag
+from ..config import str_list
 from ..errors import ConfigurationError
 from ..errors import Unauthorized
 from ..store import remember_jti
@@ -83,10 +85,10 @@ def _verifier(app: Flask) -> Verifier:
             cfg["PUBLIC_BASE_URL"],
             extra={"event": "auth_dev_trust"},
         )
-    loopback = bool(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
+    loopback = flag(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
     clients = load_clients(
         clients_file,
-        allowed_algorithms=allowed_algorithms(cfg["JWT_ALGORITHMS"]),
+        allowed_algorithms=allowed_algorithms(str_list(cfg["JWT_ALGORITHMS"])),
         allow_loopback_http=loopback,
         development=development,
     )

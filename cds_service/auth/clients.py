@@ -23,17 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from ..errors import ConfigurationError
+from ..schemas import secure_url
 
 #: Algorithms never accepted, whatever the configuration says.
 FORBIDDEN_ALGORITHMS = frozenset({"none", "HS256", "HS384", "HS512"})
 #: The public sandbox's signing key is published in its repository: trust it in development only.
 SANDBOX_ISS = "https://sandbox.cds-hooks.org"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _KNOWN = {"iss", "jku", "jwks_uri", "jwks_file", "jwks", "algorithms", "tenant", "name"}
 
 
@@ -51,10 +50,7 @@ class TrustedClient:
 
 def check_url(url: str, *, allow_loopback_http: bool) -> str:
     """Return ``url`` if keys may be fetched from it: HTTPS, or loopback HTTP when allowed."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and allow_loopback_http and parts.hostname in LOOPBACK_HOSTS:
+    if secure_url(url, allow_loopback_http=allow_loopback_http):
         return url
     raise ConfigurationError(f"key set URL must be https: {url!r}")
 

@@ -21,11 +21,12 @@ from flask import Blueprint
 from flask import Flask
 from flask import current_app
 from flask import jsonify
-from flask import request
 from flask.typing import ResponseReturnValue
 from markdown_it import MarkdownIt
 
 from .. import bundles
+from ..api import json_body
+from ..config import flag as config_flag
 from ..errors import InvalidRequest
 from ..errors import Issue
 from ..errors import NotFound
@@ -42,7 +43,7 @@ def enabled(config: Any) -> bool:
     flag = config.get("PREVIEW_ENABLED")
     if flag is None:
         return bool(config.get("ENV") == "development")
-    return bool(flag)
+    return config_flag(flag)
 
 
 def init_app(app: Flask) -> None:
@@ -92,7 +93,7 @@ def example(name: str) -> ResponseReturnValue:
 @bp.post("/api/request")
 def build_request() -> ResponseReturnValue:
     """Turn ``{"input": Bundle-or-request, "hook": ...}`` into a full CDS Hooks request."""
-    body = request.get_json(silent=True, force=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidRequest([Issue("Body must be a JSON object.", "$")])
     record = bundles.read(body.get("input"))
@@ -103,7 +104,7 @@ def build_request() -> ResponseReturnValue:
 @bp.post("/api/render")
 def render() -> ResponseReturnValue:
     """Render each card's markdown ``detail`` to HTML, keyed by card uuid."""
-    body = request.get_json(silent=True, force=True)
+    body = json_body()
     cards = body.get("cards") if isinstance(body, dict) else None
     if not isinstance(cards, list):
         raise InvalidRequest([Issue("'cards' must be a list.", "$.cards")])

@@ -8,7 +8,7 @@ import click
 from flask import Config
 from flask import Flask
 
-from ..config import defaults
+from ..config import load as load_settings
 from . import migrate
 from . import open_engine
 from .report import acceptance_report
@@ -23,8 +23,7 @@ def settings() -> tuple[Config, str]:
     shell), so it reads settings the way ``create_app`` does but starts nothing.
     """
     app = Flask("cds_service", instance_relative_config=True)
-    app.config.update(defaults())
-    app.config.from_prefixed_env("CDS")
+    load_settings(app.config)
     return app.config, app.instance_path
 
 

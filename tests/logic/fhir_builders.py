@@ -5,14 +5,13 @@ Dates are given relative to :data:`NOW` (the fixture clock) so tests read as "6 
 
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
 from cds_service.logic.inputs import HookInput
+from tests.conftest import FIXTURE_NOW
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = FIXTURE_NOW
 PATIENT = "pat-1"
 
 SNOMED = "http://snomed.info/sct"

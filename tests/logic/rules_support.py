@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
@@ -19,9 +17,10 @@ from cds_service.logic.facts import OrderKind
 from cds_service.logic.facts import Priority
 from cds_service.logic.facts import Region
 from cds_service.logic.facts import Side
+from tests.conftest import FIXTURE_NOW
 from tests.fhir_validation import assert_valid_r4
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = FIXTURE_NOW
 PATIENT = "p1"
 INDICATORS = {"info", "warning", "critical"}
 # fhir.resources checks structure, not required bindings: check the request codes here.

@@ -8,8 +8,6 @@ valid FHIR R4 resources.
 
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
@@ -21,13 +19,12 @@ from hypothesis import strategies as st
 from cds_service.logic import evaluate
 from cds_service.logic.inputs import HookInput
 from tests.fhir_validation import assert_valid_r4
+from tests.logic.fhir_builders import CPT
+from tests.logic.fhir_builders import ICD
+from tests.logic.fhir_builders import LOINC
+from tests.logic.fhir_builders import NOW
+from tests.logic.fhir_builders import SNOMED as SCT
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-SCT = "http://snomed.info/sct"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-LOINC = "http://loinc.org"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CPT = "http://www.ama-assn.org/go/cpt"
 MRI_TIERS = {"mri-12h", "mri-24h", "mri-48h", "mri-1w", "mri-2w"}
 # LOINC MR spine and CT myelography orderables (clinical-evidence-and-codes.md §2.4).
 SPINE_IMAGING = {

@@ -84,6 +84,26 @@ def test_valid_es384_token_via_jku_is_accepted(
     assert get(auth_client, es_token(ec_key, trust)).status_code == 200
 
 
+def test_algorithms_typed_as_a_plain_list_in_the_environment_are_read_as_names(
+    settings: dict[str, Any],
+    trust: dict[str, Any],
+    ec_key: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``CDS_JWT_ALGORITHMS=ES384,RS384`` is not JSON; it was read letter by letter."""
+    monkeypatch.setenv("CDS_JWT_ALGORITHMS", "ES384,RS384")
+    app = create_app(
+        {
+            **settings,
+            "AUTH_MODE": "required",
+            "CLIENTS_FILE": trust["clients_file"],
+            "PUBLIC_BASE_URL": BASE_URL,
+            "JWKS_ALLOW_LOOPBACK_HTTP": True,
+        }
+    )
+    assert get(app.test_client(), es_token(ec_key, trust)).status_code == 200
+
+
 def test_valid_rs384_token_via_jwks_uri_calls_a_service(
     auth_client: FlaskClient, auth_app: Flask, rsa_key: Any
 ) -> None:

@@ -84,24 +84,24 @@ def test_same_card_overridden_later_is_a_new_item(db_app: Flask) -> None:
 
 
 INVALID = {
-    "missing card": ({k: v for k, v in ACCEPTED.items() if k != "card"}, "$.feedback[0]"),
+    "missing card": ({k: v for k, v in ACCEPTED.items() if k != "card"}, "$.feedback[0].card"),
     "unknown outcome": ({**ACCEPTED, "outcome": "ignored"}, "$.feedback[0].outcome"),
     "accepted without suggestions": (
         {k: v for k, v in ACCEPTED.items() if k != "acceptedSuggestions"},
-        "$.feedback[0]",
+        "$.feedback[0].acceptedSuggestions",
     ),
     "overridden with suggestions": (
         {**OVERRIDDEN, "acceptedSuggestions": [{"id": "x"}]},
-        "$.feedback[0]",
+        "$.feedback[0].acceptedSuggestions",
     ),
     "suggestion without id": (
         {**ACCEPTED, "acceptedSuggestions": [{"uuid": "x"}]},
-        "$.feedback[0].acceptedSuggestions[0]",
+        "$.feedback[0].acceptedSuggestions[0].id",
     ),
     "empty override reason": ({**OVERRIDDEN, "overrideReason": {}}, "$.feedback[0].overrideReason"),
     "reason without code": (
         {**OVERRIDDEN, "overrideReason": {"reason": {"system": OVERRIDE_SYSTEM}}},
-        "$.feedback[0].overrideReason.reason",
+        "$.feedback[0].overrideReason.reason.code",
     ),
     "timestamp in words": (
         {**ACCEPTED, "outcomeTimestamp": "yesterday"},
@@ -131,12 +131,41 @@ def test_invalid_feedback_is_a_400_naming_the_field(db_app: Flask, case: str) ->
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_400_never_repeats_the_clinicians_comment(db_app: Flask) -> None:
+    comment = "Patient J. Doe declined, see MRN 0012345"
+    wrong = {
+        **OVERRIDDEN,
+        "overrideReason": {"userComment": comment},
+        "acceptedSuggestions": [{"id": "x"}],
+    }
+    response = post(db_app.test_client(), wrong, {**OVERRIDDEN, "overrideReason": {"x": comment}})
+    assert response.status_code == 400
+    assert comment not in response.get_data(as_text=True)
+    expressions = [e for issue in response.get_json()["issue"] for e in issue["expression"]]
+    assert expressions == ["$.feedback[0].acceptedSuggestions", "$.feedback[1].overrideReason"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_feedback_body_shape_and_service_are_checked(db_app: Flask) -> None:
     client = db_app.test_client()
     assert client.post(URL, data="not json", content_type="application/json").status_code == 400
     assert client.post(URL, json={"feedback": []}).status_code == 400
     assert client.post(URL, json=[ACCEPTED]).status_code == 400
     assert post(client, ACCEPTED, url="/cds-services/no-such/feedback").status_code == 404
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_feedback_body_is_read_like_a_service_calls(db_app: Flask) -> None:
+    """Same JSON rules and OperationOutcomes as ``POST /cds-services/{id}``, never a 500."""
+    client = db_app.test_client()
+    deep = "[" * 50_000 + "]" * 50_000
+    nested = client.post(URL, data=deep, content_type="application/json")
+    as_text = client.post(URL, data='{"feedback": []}', content_type="text/plain")
+    unknown = client.post("/cds-services/" + "x" * 5000 + "/feedback", json={})
+    assert (nested.status_code, as_text.status_code, unknown.status_code) == (400, 400, 404)
+    for response in (nested, as_text, unknown):
+        assert response.get_json()["resourceType"] == "OperationOutcome"
+    assert len(unknown.get_data()) < 1000  # the unknown id is not echoed in full
 
 
 def card(uuid: str, topic: str, version: str = "1.1.0") -> Card:
