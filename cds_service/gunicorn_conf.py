@@ -46,3 +46,10 @@ def child_exit(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Write the worker's queued card records before it goes (see ``store.writer``)."""
+    from cds_service.store.writer import flush_all
+
+    flush_all()
