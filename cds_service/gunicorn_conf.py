@@ -8,6 +8,7 @@ up. A dead worker's live samples are marked so they do not linger.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,10 @@ def child_exit(server: Any, worker: Any) -> None:
 
 
 def worker_exit(server: Any, worker: Any) -> None:
-    """Write the worker's queued card records before it goes (see ``store.writer``)."""
-    from cds_service.store.writer import flush_all
+    """Write the worker's queued card records before it goes (see ``store.writer``).
 
-    flush_all()
+    Only where the writer was loaded: another app served with this config pays nothing.
+    """
+    writer = sys.modules.get("cds_service.store.writer")
+    if writer is not None:
+        writer.flush_all()
