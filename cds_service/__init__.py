@@ -30,7 +30,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # key order is ours; sorting costs per call
+    from .jsonio import JSONProvider
+
+    app.json = JSONProvider(app)  # responses by orjson, keys unsorted (see jsonio)
 
     from . import api
     from . import auth

@@ -59,7 +59,7 @@ def workers_up(pid: int) -> int:
 def healthy(base: str) -> bool:
     try:
         return requests.get(f"{base}/health", timeout=1).status_code == 200
-    except requests.ConnectionError:
+    except requests.RequestException:  # not up yet, or still importing the app (slow CI)
         return False
 
 
