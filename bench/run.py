@@ -113,17 +113,20 @@ def server(
         log.close()
 
 
-def wrk(url: str, body: Path | None, conc: int, duration: int) -> dict[str, float]:
-    """Run wrk once and parse the RESULT line of shared/bench/wrk_report.lua."""
+def wrk(
+    url: str, body: Path | None, conc: int, duration: float, *, warm: bool = True
+) -> dict[str, float]:
+    """Run wrk once (after a 2 s warm-up) and parse the RESULT line of wrk_report.lua."""
     env = {**os.environ, "BODY_FILE": str(body) if body else ""}
     script = str(FLOOR_DIR / "wrk_report.lua")
-    warm = ["wrk", "-t1", f"-c{conc}", "-d2s", "-s", script, url]
-    subprocess.run(warm, env=env, capture_output=True, check=False)  # noqa: S603
+    if warm:
+        warmup = ["wrk", "-t1", f"-c{conc}", "-d2s", "-s", script, url]
+        subprocess.run(warmup, env=env, capture_output=True, check=False)  # noqa: S603
     cmd = [
         "wrk",
         "-t1",
         f"-c{conc}",
-        f"-d{duration}s",
+        f"-d{duration:g}s",
         "--timeout",
         "5s",
         "--latency",
@@ -136,6 +139,32 @@ def wrk(url: str, body: Path | None, conc: int, duration: int) -> dict[str, floa
     if line is None:
         raise SystemExit(f"wrk gave no RESULT line for {url}:\n{out}")
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+
+
+def paired(
+    svc: str, svc_body: Path | None, floor: str, floor_body: Path | None, duration: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Load service and floor in alternating slices; return the median slice of each.
+
+    On a shared machine the capacity drifts over minutes; measuring the two back to back,
+    slice by slice, keeps that drift out of the ratio.
+    """
+    slices = 3
+    warm = True
+    svc_runs, floor_runs = [], []
+    for _ in range(slices):
+        svc_runs.append(wrk(svc, svc_body, 8, duration / slices, warm=warm))
+        floor_runs.append(wrk(floor, floor_body, 8, duration / slices, warm=warm))
+        warm = False
+    return _median_run(svc_runs), _median_run(floor_runs)
+
+
+def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Median throughput and p50 of the slices, their worst p99, errors summed."""
+    out = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_ms")}
+    out["p99_ms"] = max(r["p99_ms"] for r in runs)
+    out.update({k: sum(r[k] for r in runs) for k in ("requests", "http_err", "sock_err")})
+    return out
 
 
 def check(name: str, figure: str, ok: bool) -> None:
@@ -159,24 +188,38 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
         "CDS_ENV": "production",
         "CDS_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite",
     }
-    rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
-    with server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as (floor, _):
-        floor_get = wrk(floor + "/cds-services", None, 8, duration)
-        floor_post = wrk(floor + "/cds-services/x", FLOOR_DIR / "request.json", 8, duration)
-    with server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as (svc, master):
-        disc = wrk(svc + "/cds-services", None, 8, duration)
-        pv = wrk(svc + "/cds-services/patient-view", bodies["patient-view"], 8, duration)
-        os_ = wrk(svc + "/cds-services/order-select", bodies["order-select"], 8, duration)
+    floor_body = FLOOR_DIR / "request.json"
+    with (
+        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as (floor, _),
+        server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as (svc, master),
+    ):
+        disc, floor_get = paired(
+            svc + "/cds-services", None, floor + "/cds-services", None, duration
+        )
+        pv, floor_post = paired(
+            svc + "/cds-services/patient-view",
+            bodies["patient-view"],
+            floor + "/cds-services/x",
+            floor_body,
+            duration,
+        )
+        os_, floor_post_os = paired(
+            svc + "/cds-services/order-select",
+            bodies["order-select"],
+            floor + "/cds-services/x",
+            floor_body,
+            duration,
+        )
         rows = [
             ("discovery (GET)", disc, floor_get),
             ("patient-view", pv, floor_post),
-            ("order-select", os_, floor_post),
+            ("order-select", os_, floor_post_os),
         ]
         soak_r = wrk(svc + "/cds-services/patient-view", bodies["patient-view"], 32, soak)
         mem = memory_growth(svc, master, bodies["patient-view"], mem_requests)
 
     print(
-        f"\n## HTTP, c=8, {duration}s each, gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
+        f"\n## HTTP, c=8, {duration}s each (3 alternating slices: median rps, worst p99), gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(
         f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} |"
