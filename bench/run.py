@@ -114,7 +114,7 @@ def server(
 
 
 def wrk(
-    url: str, body: Path | None, conc: int, duration: float, *, warm: bool = True
+    url: str, body: Path | None, conc: int, duration: int, *, warm: bool = True
 ) -> dict[str, float]:
     """Run wrk once (after a 2 s warm-up) and parse the RESULT line of wrk_report.lua."""
     env = {**os.environ, "BODY_FILE": str(body) if body else ""}
@@ -126,7 +126,7 @@ def wrk(
         "wrk",
         "-t1",
         f"-c{conc}",
-        f"-d{duration:g}s",
+        f"-d{duration}s",
         "--timeout",
         "5s",
         "--latency",
@@ -150,11 +150,12 @@ def paired(
     slice by slice, keeps that drift out of the ratio.
     """
     slices = 3
+    slice_s = -(-duration // slices)  # whole seconds (wrk's -d), at least duration in all
     warm = True
     svc_runs, floor_runs = [], []
     for _ in range(slices):
-        svc_runs.append(wrk(svc, svc_body, 8, duration / slices, warm=warm))
-        floor_runs.append(wrk(floor, floor_body, 8, duration / slices, warm=warm))
+        svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm))
+        floor_runs.append(wrk(floor, floor_body, 8, slice_s, warm=warm))
         warm = False
     return _median_run(svc_runs), _median_run(floor_runs)
 
@@ -219,7 +220,7 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
         mem = memory_growth(svc, master, bodies["patient-view"], mem_requests)
 
     print(
-        f"\n## HTTP, c=8, {duration}s each (3 alternating slices: median rps, worst p99), gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
+        f"\n## HTTP, c=8, 3 alternating {-(-duration // 3)} s slices each (median rps, worst p99), gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(
         f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} |"
