@@ -144,7 +144,7 @@ def wrk(
 def paired(
     svc: str, svc_body: Path | None, floor: str, floor_body: Path | None, duration: int
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Load service and floor in alternating slices; return the median slice of each.
+    """Load service and floor in alternating slices; summarise each (see _median_run).
 
     On a shared machine the capacity drifts over minutes; measuring the two back to back,
     slice by slice, keeps that drift out of the ratio.
