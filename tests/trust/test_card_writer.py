@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 from datetime import UTC
 from datetime import datetime
@@ -64,4 +65,26 @@ def test_a_database_outage_keeps_the_newest_cards_and_counts_the_dropped(db_url:
     migrate.upgrade(eng)  # the database is back
     writer.flush()
     assert stored(eng) == ["b", "c", "d"]
+    eng.dispose()
+
+
+def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) -> None:
+    eng = open_engine({"DATABASE_URL": db_url}, "")
+    migrate.upgrade(eng)
+    writer = CardWriter(functools.partial(write_cards, eng), interval_s=60)
+    writer.put(rows("parent"))  # queued in the parent, whose thread is now running
+    pid = os.fork()
+    if pid == 0:  # a gunicorn worker: starts empty, records and flushes on its own
+        code = 1
+        try:
+            writer.put(rows("child"))
+            writer.flush()
+            code = 0 if writer._thread is not None and writer._thread.is_alive() else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert stored(eng) == ["child"], "the child wrote only its own row"
+    writer.flush()
+    assert stored(eng) == ["child", "parent"]
     eng.dispose()
