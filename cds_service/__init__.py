@@ -27,6 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_settings(app.config, config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
+    from .jsonio import JSONProvider
+
+    app.json = JSONProvider(app)  # responses by orjson, keys unsorted (see jsonio)
 
     from . import api
     from . import auth

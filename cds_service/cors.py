@@ -57,7 +57,10 @@ def _preflight() -> Response | None:
 def _add_headers(response: Response) -> Response:
     """Add the origin headers to every response, errors included."""
     origin = allowed_origin(request.headers.get("Origin"), current_app.config)
-    response.vary.add("Origin")
+    if "Vary" in response.headers:
+        response.vary.add("Origin")
+    else:  # the common case: no header set to parse and merge into
+        response.headers["Vary"] = "Origin"
     if origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
     return response

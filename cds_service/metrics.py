@@ -15,6 +15,7 @@ scrape gives the same totals whichever worker answers it.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from typing import Any
@@ -93,9 +94,18 @@ def _count_call(response: Response) -> Response:
         service = str((request.view_args or {}).get("service_id", ""))
         if current_app.extensions["cds_registry"].get(service) is None:
             service = "unknown"  # a label per made-up URL would grow without bound
-        CALLS.labels(service, str(response.status_code)).inc()
-        LATENCY.labels(service).observe(time.perf_counter() - start)
+        _child(CALLS, service, str(response.status_code)).inc()
+        _child(LATENCY, service).observe(time.perf_counter() - start)
     return response
+
+
+@functools.cache
+def _child(metric: Any, *labels: str) -> Any:
+    """Return (once) a metric's child for ``labels``: ``labels()`` costs a lock per call.
+
+    Bounded: services are the registry's or "unknown", statuses and topics are finite.
+    """
+    return metric.labels(*labels)
 
 
 def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
@@ -103,7 +113,7 @@ def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
     if result is None:
         return
     for card in result.evaluation.cards:
-        CARDS.labels(service_id, card.topic).inc()
+        _child(CARDS, service_id, card.topic).inc()
 
 
 def _on_fhir_fetch(*, key: str, status: str, latency_ms: float, **_: Any) -> None:

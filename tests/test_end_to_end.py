@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cds_service.store import engine
+from cds_service.store import flush
 from cds_service.store.report import acceptance_report
 from tests.conftest import load_fixture
 
@@ -39,6 +40,7 @@ def test_cards_of_a_real_call_are_recorded_and_feedback_reaches_the_report(
     }
     assert client.post("/cds-services/patient-view/feedback", json=feedback).status_code == 200
 
+    flush(app)  # card records are written in the background; read them now
     report = {row.topic: row for row in acceptance_report(engine(app))}
     assert set(report) == set(by_topic), "every returned card was recorded under its topic"
     assert report["mri-24h"].issued == 1 and report["mri-24h"].accepted == 1

@@ -25,14 +25,17 @@ EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 
 
 def normalise(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Replace each uuid by a stable placeholder numbered in order of appearance."""
+    """Replace each uuid by a stable placeholder numbered in order of appearance.
+
+    Keys are walked sorted, so the numbering does not depend on the wire's key order.
+    """
     seen: dict[str, str] = {}
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
             return {
                 k: (seen.setdefault(v, f"<uuid-{len(seen) + 1}>") if k == "uuid" else walk(v))
-                for k, v in node.items()
+                for k, v in sorted(node.items())
             }
         if isinstance(node, list):
             return [walk(v) for v in node]

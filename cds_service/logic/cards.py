@@ -146,5 +146,9 @@ class Card:
 
 
 def _clean(obj: dict[str, Any]) -> dict[str, Any]:
-    """Drop ``None`` and empty values: the spec forbids them unless stated."""
-    return {k: v for k, v in obj.items() if v is not None and v != "" and v != [] and v != {}}
+    """Drop ``None`` and empty values: the spec forbids them unless stated.
+
+    A truthy value is kept without the four comparisons (nearly every value is truthy);
+    ``False`` and ``0`` stay, as before.
+    """
+    return {k: v for k, v in obj.items() if v or not (v is None or v == "" or v == [] or v == {})}

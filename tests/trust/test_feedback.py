@@ -21,6 +21,7 @@ from cds_service.logic.cards import Coding
 from cds_service.logic.cards import Indicator
 from cds_service.logic.cards import Source
 from cds_service.store import engine
+from cds_service.store import flush
 from cds_service.store.report import acceptance_report
 from cds_service.store.schema import card_record
 from cds_service.store.schema import feedback
@@ -201,6 +202,7 @@ def issue(app: Flask, *cards: Card, iss: str = "https://ehr.example.org") -> Non
             duration_ms=3.0,
             result=_Result(*cards),
         )
+    flush(app)  # card records are written in the background; make them readable now
 
 
 def test_cards_are_recorded_and_feedback_joins_to_their_rule(db_app: Flask) -> None:

@@ -1,0 +1,135 @@
+"""Write card records off the request path: a per-process queue drained by one thread.
+
+A synchronous INSERT + COMMIT per call cost more than the rest of the request's own work,
+and a clinician must never wait for (or lose a card to) the analytics table. So a call only
+appends its rows to a bounded in-memory queue; a daemon thread writes them in batches,
+one transaction per batch (every ``interval_s`` or as soon as ``batch_rows`` are waiting).
+
+* Never blocks or fails a call: when the queue is full (the database is down or slow) the
+  oldest rows are dropped, counted and logged; a failed batch goes back to the queue.
+* Fork-safe: the thread starts lazily in the process that records (a gunicorn worker, not
+  the master), and a forked child starts with an empty queue of its own.
+* Durable at a clean exit: :func:`flush_all` runs at interpreter exit and from gunicorn's
+  ``worker_exit`` hook; :meth:`CardWriter.flush` lets tests and reports read their writes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+
+log = logging.getLogger("cds_service.store")
+
+Row = dict[str, Any]
+WriteRows = Callable[[Sequence[Row]], None]
+
+_WRITERS: weakref.WeakSet[CardWriter] = weakref.WeakSet()
+
+
+class CardWriter:
+    """Batch rows into ``write`` (one transaction per call) on a background thread."""
+
+    def __init__(
+        self,
+        write: WriteRows,
+        *,
+        max_rows: int = 20_000,
+        batch_rows: int = 200,
+        interval_s: float = 0.1,
+    ) -> None:
+        self._write = write
+        self.max_rows, self.batch_rows, self.interval_s = max_rows, batch_rows, interval_s
+        self.dropped = 0
+        self._reset()
+        _WRITERS.add(self)
+
+    def _reset(self) -> None:
+        """Start (again) with an empty queue and no thread, owned by this process."""
+        self._pid = os.getpid()
+        self._queue: deque[Row] = deque()
+        self._lock = threading.Lock()  # guards the queue
+        self._write_lock = threading.Lock()  # one batch in flight at a time
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def put(self, rows: Sequence[Row]) -> None:
+        """Queue ``rows`` for writing; never blocks on the database, never raises."""
+        if self._pid != os.getpid():  # a forked child: the parent's thread is not here
+            self._reset()
+        with self._lock:
+            self._queue.extend(rows)
+            overflow = len(self._queue) - self.max_rows
+            for _ in range(max(0, overflow)):
+                self._queue.popleft()
+            waiting = len(self._queue)
+        if overflow > 0:
+            self._count_dropped(overflow)
+        if self._thread is None:
+            self._start()
+        if waiting >= self.batch_rows:
+            self._wake.set()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="card-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything queued so far, in the calling thread; keep it on failure."""
+        if self._pid != os.getpid():
+            return
+        with self._write_lock:
+            with self._lock:
+                rows = list(self._queue)
+                self._queue.clear()
+            if not rows:
+                return
+            try:
+                self._write(rows)
+            except Exception as exc:  # noqa: BLE001 - the database being down is not a crash
+                log.error(
+                    "card records not written; will retry",
+                    extra={"event": "card_write_failed", "error_type": type(exc).__name__},
+                )
+                self._requeue(rows)
+
+    def _requeue(self, rows: list[Row]) -> None:
+        """Put a failed batch back in front of newer rows, dropping the oldest past the bound."""
+        with self._lock:
+            self._queue.extendleft(reversed(rows))
+            overflow = len(self._queue) - self.max_rows
+            for _ in range(max(0, overflow)):
+                self._queue.popleft()
+        if overflow > 0:
+            self._count_dropped(overflow)
+
+    def _count_dropped(self, count: int) -> None:
+        self.dropped += count
+        log.warning(
+            "card record queue full: oldest records dropped",
+            extra={"event": "card_records_dropped", "dropped": count, "total": self.dropped},
+        )
+
+
+def flush_all() -> None:
+    """Write every writer's queue of this process (interpreter exit, gunicorn worker exit)."""
+    for writer in list(_WRITERS):
+        writer.flush()
+
+
+atexit.register(flush_all)

@@ -1,0 +1,90 @@
+"""Card records are written off the request path, in batches, and survive a database outage."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cds_service.store import migrate
+from cds_service.store import open_engine
+from cds_service.store import write_cards
+from cds_service.store.schema import card_record
+from cds_service.store.writer import CardWriter
+
+
+def rows(*uuids: str) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    return [
+        {
+            "card_uuid": u,
+            "service_id": "patient-view",
+            "topic": "mri-24h",
+            "rule_id": "rule-mri-24h",
+            "rule_version": "1.1.0",
+            "indicator": "critical",
+            "issued_at": now,
+            "hook_instance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+            "client_iss": None,
+            "client_tenant": None,
+        }
+        for u in uuids
+    ]
+
+
+def stored(eng: sa.Engine) -> list[str]:
+    with eng.connect() as conn:
+        return sorted(r.card_uuid for r in conn.execute(sa.select(card_record)))
+
+
+def test_the_background_thread_writes_queued_cards_without_a_flush(db_url: str) -> None:
+    eng = open_engine({"DATABASE_URL": db_url}, "")
+    migrate.upgrade(eng)
+    writer = CardWriter(functools.partial(write_cards, eng), interval_s=0.02)
+    writer.put(rows("a", "b"))
+    writer.put(rows("b", "c"))  # the same card twice is still one row
+    deadline = time.monotonic() + 5
+    while stored(eng) != ["a", "b", "c"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stored(eng) == ["a", "b", "c"]
+    eng.dispose()
+
+
+def test_a_database_outage_keeps_the_newest_cards_and_counts_the_dropped(db_url: str) -> None:
+    eng = open_engine({"DATABASE_URL": db_url}, "")  # not migrated yet: every write fails
+    writer = CardWriter(functools.partial(write_cards, eng), max_rows=3, interval_s=60)
+    writer.put(rows("a", "b"))
+    writer.flush()  # fails, and the rows go back to the queue
+    writer.put(rows("c", "d"))  # a call never blocks or fails: the oldest row is dropped
+    assert writer.dropped == 1
+    migrate.upgrade(eng)  # the database is back
+    writer.flush()
+    assert stored(eng) == ["b", "c", "d"]
+    eng.dispose()
+
+
+def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) -> None:
+    eng = open_engine({"DATABASE_URL": db_url}, "")
+    migrate.upgrade(eng)
+    writer = CardWriter(functools.partial(write_cards, eng), interval_s=60)
+    writer.put(rows("parent"))  # queued in the parent, whose thread is now running
+    pid = os.fork()
+    if pid == 0:  # a gunicorn worker: starts empty, records and flushes on its own
+        code = 1
+        try:
+            writer.put(rows("child"))
+            writer.flush()
+            code = 0 if writer._thread is not None and writer._thread.is_alive() else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert stored(eng) == ["child"], "the child wrote only its own row"
+    writer.flush()
+    assert stored(eng) == ["child", "parent"]
+    eng.dispose()
