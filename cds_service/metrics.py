@@ -35,6 +35,8 @@ from prometheus_client import generate_latest
 from prometheus_client import multiprocess
 
 from . import events
+from .config import flag
+from .config import setting
 
 # Process-wide metric objects: created once at import, shared by every app of the process.
 CALLS = Counter(
@@ -72,7 +74,7 @@ bp = Blueprint("metrics", __name__)
 
 def init_app(app: Flask) -> None:
     """Serve ``/metrics`` and subscribe the counters, when ``METRICS_ENABLED``."""
-    if not app.config.get("METRICS_ENABLED", True):
+    if not flag(setting(app.config, "METRICS_ENABLED")):
         return
     app.register_blueprint(bp)
     app.before_request(_start_timer)

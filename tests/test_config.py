@@ -20,10 +20,13 @@ def test_on_off_words_in_the_environment_mean_what_they_say(
     """``CDS_PREVIEW_ENABLED=False`` is not valid JSON and stays a string; it must mean off."""
     monkeypatch.setenv("CDS_PREVIEW_ENABLED", word)
     monkeypatch.setenv("CDS_FHIR_ALLOW_LOOPBACK_HTTP", word)
+    monkeypatch.setenv("CDS_METRICS_ENABLED", word)
     monkeypatch.setenv("CDS_FHIR_ALLOWED_SERVERS", "http://127.0.0.1:8081/fhir, https://x.org")
     app = create_app({**settings, "ENV": "production"})
     with app.test_client().get("/preview/") as page:
         assert page.status_code == (200 if on else 404)
+    with app.test_client().get("/metrics") as metrics:
+        assert metrics.status_code == (200 if on else 404)
     assert is_allowed("http://127.0.0.1:8081/fhir/Patient/1", app.config) is on
 
 
