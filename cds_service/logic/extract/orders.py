@@ -20,16 +20,9 @@ from .records import Collected
 
 PENDING = {"active", "draft", "on-hold"}
 
-#: First match wins: an MRI code is never also read as an X-ray.
-KINDS: tuple[tuple[VS, OrderKind], ...] = (
-    (VS.MRI_SPINE, OrderKind.MRI_SPINE),
-    (VS.CT_MYELOGRAPHY, OrderKind.CT_MYELOGRAPHY),
-    (VS.XRAY_SPINE, OrderKind.XRAY_SPINE),
-    (VS.DEXAMETHASONE, OrderKind.DEXAMETHASONE),
-    (VS.REFERRAL_NEUROSURGERY, OrderKind.REFERRAL_NEUROSURGERY),
-    (VS.REFERRAL_RADIOTHERAPY, OrderKind.REFERRAL_RADIOTHERAPY),
-    (VS.SPINE_BIOPSY, OrderKind.SPINE_BIOPSY),
-)
+#: Each order kind is read by the value set of the same name (an import error if one is
+#: missing). First match wins, in ``OrderKind``'s order: an MRI is never also an X-ray.
+KINDS: tuple[tuple[VS, OrderKind], ...] = tuple((VS(kind.value), kind) for kind in OrderKind)
 REGIONS: tuple[tuple[VS, Region], ...] = (
     (VS.IMAGING_WHOLE, Region.WHOLE),
     (VS.IMAGING_CERVICAL, Region.CERVICAL),
