@@ -25,10 +25,10 @@ from typing import Any
 
 from .errors import InvalidRequest
 from .errors import Issue
+from .fhir_client import resources_of
 from .hooks.prefetch_templates import RECORD_PREFETCH
 from .logic.inputs import HOOKS
 from .logic.inputs import HookInput
-from .prefetch import unpack
 
 Resource = dict[str, Any]
 ORDER_TYPES = ("ServiceRequest", "MedicationRequest")
@@ -104,7 +104,7 @@ def read(doc: Any) -> Record:
 
 def _from_bundle(bundle: Mapping[str, Any]) -> Record:
     # Only what the service's prefetch can carry, so offline and served results agree.
-    resources = [r for r in unpack(bundle) if r.get("resourceType") in RECORD_TYPES]
+    resources = [r for r in resources_of(bundle) if r.get("resourceType") in RECORD_TYPES]
     patients = [r for r in resources if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
         raise InvalidRequest(
@@ -118,12 +118,12 @@ def _from_bundle(bundle: Mapping[str, Any]) -> Record:
 def _from_request(body: Mapping[str, Any]) -> Record:
     context = body["context"]
     prefetch = body.get("prefetch") or {}
-    resources = tuple(r for value in prefetch.values() for r in unpack(value))
+    resources = tuple(r for value in prefetch.values() for r in resources_of(value))
     selections = context.get("selections")
     return Record(
         patient_id=str(context.get("patientId", "")),
         resources=resources,
-        drafts=tuple(unpack(context.get("draftOrders"))),
+        drafts=tuple(resources_of(context.get("draftOrders"))),
         selections=tuple(s for s in selections if isinstance(s, str)) if selections else None,
         hook=str(body["hook"]),
     )

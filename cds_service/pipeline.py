@@ -13,6 +13,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from . import fhir_client
 from . import prefetch
 from . import schemas
 from .config import flag
@@ -58,7 +59,7 @@ def to_input(
     draft = (
         tuple(
             r
-            for r in prefetch.unpack(context.get("draftOrders"))
+            for r in fhir_client.resources_of(context.get("draftOrders"))
             if not prefetch.names_other_patient(r, pid)
         )
         if service.hook != "patient-view"

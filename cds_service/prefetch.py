@@ -60,10 +60,6 @@ class Resolved:
     extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
 
 
-#: Kept for callers: the resources of a resource or Bundle, OperationOutcomes dropped.
-unpack = fhir_client.resources_of
-
-
 def render(template: str, context: Mapping[str, Any]) -> str | None:
     """Fill a template's CDS Hooks 2.0 tokens; ``None`` when one cannot be filled."""
     failed = False
@@ -117,7 +113,7 @@ def _undeclared(service: ServiceDescriptor, given: Any) -> list[dict[str, Any]]:
         res
         for key, value in given.items()
         if key not in service.prefetch and isinstance(value, Mapping)
-        for res in unpack(value)
+        for res in fhir_client.resources_of(value)
     ]
 
 
@@ -138,7 +134,10 @@ def resolve(
         elif _resource_type(template) in extra_types and not isinstance(value, Mapping):
             resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
         elif isinstance(value, Mapping) and not _client_failed(value):
-            resolved.resources[key], resolved.sources[key] = unpack(value), "prefetch"
+            resolved.resources[key], resolved.sources[key] = (
+                fhir_client.resources_of(value),
+                "prefetch",
+            )
             if (nxt := fhir_client.next_link(value)) is not None:
                 urls[key] = nxt
         elif (rel := render(template, context)) is not None:
