@@ -1,12 +1,17 @@
-"""The app's JSON provider: Flask's, with responses serialised by ``orjson``.
+"""The app's JSON provider: Flask's, with request and response bodies handled by ``orjson``.
 
 Encoding the response body was ~10 % of a hook call with the standard library; orjson
 does it several times faster. Everything Flask's provider does is kept: its ``default``
 (HTTP dates, dataclasses, Decimal, ``__html__``) still decides for types orjson would
 format differently, and anything orjson refuses (integers past 64 bits, say) falls back
 to the standard library. Keys keep their insertion order; non-ASCII text is sent as UTF-8
-instead of ``\\u`` escapes (the same JSON). Request bodies are still parsed by the standard
-library, so what the service accepts does not change.
+instead of ``\\u`` escapes (the same JSON).
+
+Request bodies are parsed by orjson too (half the standard library's time on a 9 KB
+prefetch). Whatever orjson refuses (UTF-16, a byte-order mark, ``NaN``, a lone surrogate)
+goes to the standard library, so what the service accepts does not change; the one
+difference is an integer literal past 64 bits, which arrives as a float (no FHIR integer is
+that large, and such a value never reads as a normal finding).
 """
 
 from __future__ import annotations
@@ -23,6 +28,14 @@ class JSONProvider(DefaultJSONProvider):
     """Flask's default provider, unsorted, with orjson for response bodies."""
 
     sort_keys = False  # the order is ours (cards read top-down); sorting costs per call
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if not kwargs:
+            try:
+                return orjson.loads(s)
+            except orjson.JSONDecodeError:
+                pass  # the standard library decides, exactly as before
+        return super().loads(s, **kwargs)
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         option = _orjson_option(kwargs)

@@ -27,6 +27,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask import Response
+from flask import current_app
 from flask import g
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
@@ -100,6 +102,15 @@ def init_app(app: Flask) -> None:
         "writer": CardWriter(functools.partial(write_cards, eng)),
     }
     events.subscribe(app, "call", lambda **data: record_cards(app, **data))
+    app.after_request(_flush_after_sending)
+
+
+def _flush_after_sending(response: Response) -> Response:
+    """Write a due batch of card records once this response has gone to the client."""
+    writer: CardWriter = current_app.extensions["cds_store"]["writer"]
+    if writer.due():
+        response.call_on_close(writer.flush_if_due)
+    return response
 
 
 def engine(app: Flask) -> sa.Engine:

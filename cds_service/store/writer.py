@@ -1,9 +1,16 @@
-"""Write card records off the request path: a per-process queue drained by one thread.
+"""Write card records off the request path: a per-process queue written in batches.
 
 A synchronous INSERT + COMMIT per call cost more than the rest of the request's own work,
 and a clinician must never wait for (or lose a card to) the analytics table. So a call only
-appends its rows to a bounded in-memory queue; a daemon thread writes them in batches,
-one transaction per batch (every ``interval_s`` or as soon as ``batch_rows`` are waiting).
+appends its rows to a bounded in-memory queue, written one transaction per batch:
+
+* Under load, by the request thread *after its response has been sent*
+  (:meth:`CardWriter.flush_if_due`, hooked on the response's close): once ``batch_rows``
+  are waiting, or the oldest has waited ``interval_s``. Measured: writing from a busy
+  background thread cost ~170 µs of CPU per call in GIL hand-offs (the driver releases
+  the GIL around every statement step); from the request thread the same rows cost ~10 µs.
+* When the service goes quiet, by a daemon thread that wakes every ``interval_s`` and
+  writes rows nobody else has written for that long; under load it finds nothing to do.
 
 * Never blocks or fails a call: when the queue is full (the database is down or slow) the
   oldest rows are dropped, counted and logged; a failed batch goes back to the queue.
@@ -19,6 +26,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -42,7 +50,7 @@ class CardWriter:
         *,
         max_rows: int = 20_000,
         batch_rows: int = 200,
-        interval_s: float = 0.1,
+        interval_s: float = 1.0,
     ) -> None:
         self._write = write
         self.max_rows, self.batch_rows, self.interval_s = max_rows, batch_rows, interval_s
@@ -54,9 +62,9 @@ class CardWriter:
         """Start (again) with an empty queue and no thread, owned by this process."""
         self._pid = os.getpid()
         self._queue: deque[Row] = deque()
+        self._oldest = 0.0  # monotonic time the oldest queued row arrived
         self._lock = threading.Lock()  # guards the queue
         self._write_lock = threading.Lock()  # one batch in flight at a time
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def put(self, rows: Sequence[Row]) -> None:
@@ -64,17 +72,28 @@ class CardWriter:
         if self._pid != os.getpid():  # a forked child: the parent's thread is not here
             self._reset()
         with self._lock:
+            if not self._queue:
+                self._oldest = time.monotonic()
             self._queue.extend(rows)
             overflow = len(self._queue) - self.max_rows
             for _ in range(max(0, overflow)):
                 self._queue.popleft()
-            waiting = len(self._queue)
         if overflow > 0:
             self._count_dropped(overflow)
         if self._thread is None:
             self._start()
-        if waiting >= self.batch_rows:
-            self._wake.set()
+
+    def due(self) -> bool:
+        """Whether a batch is full or its oldest row has waited ``interval_s``."""
+        queue = self._queue
+        return bool(queue) and (
+            len(queue) >= self.batch_rows or time.monotonic() - self._oldest >= self.interval_s
+        )
+
+    def flush_if_due(self) -> None:
+        """Write the queue when :meth:`due`; meant for after a response has been sent."""
+        if self._pid == os.getpid() and self.due():
+            self.flush()
 
     def _start(self) -> None:
         with self._lock:
@@ -85,9 +104,8 @@ class CardWriter:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
-            self.flush()
+            time.sleep(self.interval_s)
+            self.flush_if_due()
 
     def flush(self) -> None:
         """Write everything queued so far, in the calling thread; keep it on failure."""

@@ -88,3 +88,39 @@ def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) 
     writer.flush()
     assert stored(eng) == ["child", "parent"]
     eng.dispose()
+
+
+def test_a_full_batch_is_due_and_written_by_the_caller(db_url: str) -> None:
+    eng = open_engine({"DATABASE_URL": db_url}, "")
+    migrate.upgrade(eng)
+    writer = CardWriter(functools.partial(write_cards, eng), batch_rows=3, interval_s=60)
+    writer.put(rows("a", "b"))
+    writer.flush_if_due()  # two rows, fresh: not yet worth a transaction
+    assert not writer.due() and stored(eng) == []
+    writer.put(rows("c"))
+    assert writer.due()
+    writer.flush_if_due()
+    assert stored(eng) == ["a", "b", "c"] and not writer.due()
+    eng.dispose()
+
+
+def test_a_service_call_writes_due_records_once_its_response_is_sent(tmp_path: Any) -> None:
+    """Under load the request thread writes the batch after answering, not a busy thread."""
+    from cds_service import create_app
+    from cds_service.store import engine
+    from tests.conftest import FIXTURE_NOW
+    from tests.conftest import load_fixture
+
+    app = create_app(
+        {"TESTING": True, "AUTH_MODE": "off", "DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite"}
+    )
+    app.extensions["cds_clock"] = lambda: FIXTURE_NOW
+    writer = app.extensions["cds_store"]["writer"]
+    writer.batch_rows, writer.interval_s = 1, 3600  # due at once; the thread stays asleep
+    body = load_fixture("requests/patient-view/mri-12h--fires--cauda-equina-syndrome.json")
+    response = app.test_client().post("/cds-services/patient-view", json=body)
+    uuids = sorted(card["uuid"] for card in response.get_json()["cards"])
+    assert uuids, "the fixture fires cards"
+    response.close()  # the server has sent the body
+    assert stored(engine(app)) == uuids
+    engine(app).dispose()
