@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import logging
+import operator
 import os
 import threading
 import time
@@ -196,14 +197,53 @@ def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any
 def write_cards(eng: sa.Engine, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert a batch of card rows in one transaction (a card recorded twice is one row).
 
-    ``executemany`` is the cheapest in CPU (~10 µs a row on SQLite; a compiled multi-row
-    ``INSERT`` costs ~10x more). The driver releases the GIL per row, so next to a
-    CPU-bound thread a batch is slow to finish, never slow for the requests.
+    A row per card per call makes this the hottest write: it goes to the driver's
+    ``executemany`` as plain tuples (~5 µs a row on SQLite, against ~11 µs through
+    SQLAlchemy's per-row parameter processing; a multi-row ``INSERT`` is slower still).
+    Each column still gets the dialect's own bind conversion, so what is stored is what
+    SQLAlchemy would store and read back.
     """
     with eng.begin() as conn:
-        conn.execute(
-            _insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False), list(rows)
-        )
+        prepared = _card_insert(conn.dialect)
+        if prepared is None:  # a driver with another placeholder style: the portable way
+            stmt = _insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False)
+            conn.execute(stmt, list(rows))
+            return
+        sql, converters = prepared
+        params = []
+        for row in rows:
+            values = list(_card_values(row))
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            params.append(tuple(values))
+        conn.exec_driver_sql(sql, params)
+
+
+_CARD_COLUMNS = tuple(column.name for column in card_record.columns)
+_card_values = operator.itemgetter(*_CARD_COLUMNS)
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # sqlite3, psycopg
+_prepared: dict[tuple[str, str], tuple[str, list[tuple[int, Any]]] | None] = {}
+
+
+def _card_insert(dialect: sa.Dialect) -> tuple[str, list[tuple[int, Any]]] | None:
+    """Return (once per dialect) the driver-level card INSERT and its column conversions."""
+    key = (dialect.name, dialect.paramstyle)
+    if key not in _prepared:
+        mark = _PLACEHOLDERS.get(dialect.paramstyle)
+        if mark is None:
+            _prepared[key] = None
+        else:
+            processors = (
+                column.type.dialect_impl(dialect).bind_processor(dialect)
+                for column in card_record.columns
+            )
+            _prepared[key] = (
+                f"INSERT INTO {card_record.name} ({', '.join(_CARD_COLUMNS)}) "
+                f"VALUES ({', '.join([mark] * len(_CARD_COLUMNS))}) "
+                "ON CONFLICT (card_uuid) DO NOTHING",
+                [(i, fn) for i, fn in enumerate(processors) if fn is not None],
+            )
+    return _prepared[key]
 
 
 def dedup_key(item: Mapping[str, Any]) -> str:

@@ -124,3 +124,29 @@ def test_a_service_call_writes_due_records_once_its_response_is_sent(tmp_path: A
     response.close()  # the server has sent the body
     assert stored(engine(app)) == uuids
     engine(app).dispose()
+
+
+def test_card_rows_read_back_as_sqlalchemy_would_have_stored_them(db_url: str) -> None:
+    """Card rows go to the driver directly; the stored values must not change form."""
+    from cds_service.store import _insert_ignore
+
+    eng = open_engine({"DATABASE_URL": db_url}, "")
+    migrate.upgrade(eng)
+    write_cards(eng, rows("fast"))
+    with eng.begin() as conn:
+        stmt = _insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False)
+        conn.execute(stmt, rows("portable"))
+    with eng.connect() as conn:
+        got = {r.card_uuid: r._asdict() for r in conn.execute(sa.select(card_record))}
+        raw = {
+            r[0]: r[1] for r in conn.exec_driver_sql("SELECT card_uuid, issued_at FROM card_record")
+        }
+    fast, portable = got.pop("fast"), got.pop("portable")
+    assert {**fast, "card_uuid": "x", "issued_at": None} == {
+        **portable,
+        "card_uuid": "x",
+        "issued_at": None,
+    }
+    assert type(raw["fast"]) is type(raw["portable"])
+    assert len(str(raw["fast"])) == len(str(raw["portable"]))
+    eng.dispose()
