@@ -80,7 +80,7 @@ def _references(refs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     """``reasonReference`` entries for the Conditions/Observations behind a card."""
     seen: dict[str, str] = {}
     for ref, label in refs:
-        if ref.split("/", 1)[0] in ("Condition", "Observation") and ref not in seen:
+        if ref not in seen and ref.partition("/")[0] in ("Condition", "Observation"):
             seen[ref] = label
     return [{"reference": ref, "display": label} for ref, label in seen.items()]
 
