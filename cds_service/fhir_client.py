@@ -94,17 +94,23 @@ def is_under(url: str, base: str) -> bool:
     return url == base or url.startswith(base + "/") or url.startswith(base + "?")
 
 
+#: ``isinstance(x, JSON_OBJECT)`` is ``isinstance(x, Mapping)`` with ``dict`` tried first:
+#: parsed JSON objects are dicts, and the ABC check costs ~0.1 µs on every one of them.
+JSON_OBJECT = (dict, Mapping)
+
+
 def resources_of(value: Any) -> list[dict[str, Any]]:
     """Return the resources of a resource or Bundle, dropping OperationOutcome entries."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, JSON_OBJECT):
         return []
     if value.get("resourceType") == "Bundle":
-        out = []
-        for entry in value.get("entry") or []:
-            res = entry.get("resource") if isinstance(entry, Mapping) else None
-            if isinstance(res, Mapping) and res.get("resourceType") != "OperationOutcome":
-                out.append(dict(res))
-        return out
+        return [
+            dict(res)
+            for entry in value.get("entry") or ()
+            if isinstance(entry, JSON_OBJECT)
+            and isinstance(res := entry.get("resource"), JSON_OBJECT)
+            and res.get("resourceType") != "OperationOutcome"
+        ]
     if value.get("resourceType") == "OperationOutcome":
         return []
     return [dict(value)]

@@ -16,6 +16,7 @@ from typing import Any
 from . import fhir_client
 from . import prefetch
 from . import schemas
+from . import uuids
 from .config import flag
 from .config import setting
 from .errors import InvalidRequest
@@ -111,7 +112,7 @@ def call(
         now=now or datetime.now(UTC),
         profile=str(setting(settings, "GUIDELINE_PROFILE")),
     )
-    evaluation = evaluate(inp)
+    evaluation = evaluate(inp, new_uuid=uuids.new_uuid)
     return CallResult(
         body={"cards": [card.to_json() for card in evaluation.cards]},
         evaluation=evaluation,

@@ -37,6 +37,7 @@ from . import events
 from . import fhir_client
 from .errors import Issue
 from .errors import PreconditionFailed
+from .fhir_client import JSON_OBJECT
 from .registry import ServiceDescriptor
 
 _TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
@@ -85,16 +86,18 @@ def render(template: str, context: Mapping[str, Any]) -> str | None:
 
 def _client_failed(value: Mapping[str, Any]) -> bool:
     """Return whether a prefetch value reports a client error instead of data."""
-    if value.get("resourceType") == "OperationOutcome":
+    rtype = value.get("resourceType")
+    if rtype == "OperationOutcome":
         return True
-    if value.get("resourceType") != "Bundle":
+    if rtype != "Bundle":
         return False
-    for entry in value.get("entry") or []:
-        res = entry.get("resource") if isinstance(entry, Mapping) else None
-        if isinstance(res, Mapping) and res.get("resourceType") == "OperationOutcome":
+    for entry in value.get("entry") or ():
+        res = entry.get("resource") if isinstance(entry, JSON_OBJECT) else None
+        if isinstance(res, JSON_OBJECT) and res.get("resourceType") == "OperationOutcome":
             issues = res.get("issue") or []
             if any(
-                isinstance(i, Mapping) and i.get("severity") in ("error", "fatal") for i in issues
+                isinstance(i, JSON_OBJECT) and i.get("severity") in ("error", "fatal")
+                for i in issues
             ):
                 return True
     return False
@@ -107,12 +110,12 @@ def _resource_type(template: str) -> str:
 
 def _undeclared(service: ServiceDescriptor, given: Any) -> list[dict[str, Any]]:
     """Resources the client sent under keys this service did not declare."""
-    if not isinstance(given, Mapping):
+    if not isinstance(given, JSON_OBJECT):
         return []
     return [
         res
         for key, value in given.items()
-        if key not in service.prefetch and isinstance(value, Mapping)
+        if key not in service.prefetch and isinstance(value, JSON_OBJECT)
         for res in fhir_client.resources_of(value)
     ]
 
@@ -127,13 +130,18 @@ def resolve(
     extra_types = {r.get("resourceType") for r in resolved.extra}
     urls: dict[str, str] = {}  # key -> relative template URL or absolute next link
     problems: dict[str, str] = {}
+    given_map = isinstance(given, JSON_OBJECT)
     for key, template in service.prefetch.items():
-        value = given.get(key) if isinstance(given, Mapping) else None
-        if isinstance(given, Mapping) and key in given and value is None:
+        value = given.get(key) if given_map else None
+        if given_map and value is None and key in given:
             resolved.resources[key], resolved.sources[key] = [], "null"
-        elif _resource_type(template) in extra_types and not isinstance(value, Mapping):
+        elif (
+            extra_types
+            and _resource_type(template) in extra_types
+            and not isinstance(value, JSON_OBJECT)
+        ):
             resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
-        elif isinstance(value, Mapping) and not _client_failed(value):
+        elif isinstance(value, JSON_OBJECT) and not _client_failed(value):
             resolved.resources[key], resolved.sources[key] = (
                 fhir_client.resources_of(value),
                 "prefetch",
@@ -175,18 +183,21 @@ def names_other_patient(resource: Mapping[str, Any], patient_id: Any) -> bool:
         return resource.get("id") is not None and resource.get("id") != patient_id
     for element in ("subject", "patient"):
         ref = resource.get(element)
-        if isinstance(ref, Mapping) and isinstance(ref.get("reference"), str):
-            match = _PATIENT_REF.search(ref["reference"])
+        if isinstance(ref, JSON_OBJECT) and isinstance(reference := ref.get("reference"), str):
+            match = _PATIENT_REF.search(reference)
             return match is not None and match.group(1) != patient_id
     return False
 
 
 def _drop_other_patients(resolved: Resolved, patient_id: Any) -> None:
-    before = sum(map(len, resolved.resources.values())) + len(resolved.extra)
+    foreign = 0
     for key, resources in resolved.resources.items():
-        resolved.resources[key] = [r for r in resources if not names_other_patient(r, patient_id)]
-    resolved.extra = [r for r in resolved.extra if not names_other_patient(r, patient_id)]
-    resolved.foreign = before - sum(map(len, resolved.resources.values())) - len(resolved.extra)
+        kept = [r for r in resources if not names_other_patient(r, patient_id)]
+        foreign += len(resources) - len(kept)
+        resolved.resources[key] = kept
+    kept = [r for r in resolved.extra if not names_other_patient(r, patient_id)]
+    resolved.foreign = foreign + len(resolved.extra) - len(kept)
+    resolved.extra = kept
 
 
 def _fetch(
@@ -218,7 +229,7 @@ def _fetch(
     if not absolute:
         return
     auth = body.get("fhirAuthorization")
-    token = auth.get("access_token") if isinstance(auth, Mapping) else None
+    token = auth.get("access_token") if isinstance(auth, JSON_OBJECT) else None
     outcomes = fhir_client.fetch_all(
         base,
         absolute,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 #: The service's own CodeSystem for ``source.topic`` (codes documented in docs/rules.md).
@@ -40,6 +41,11 @@ class Coding:
     display: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        return dict(self._json)  # a copy: the caller owns what it is given
+
+    @cached_property
+    def _json(self) -> dict[str, Any]:
+        """Built once: codings are catalog data (topics, override reasons) on every card."""
         return _clean({"system": self.system, "code": self.code, "display": self.display})
 
 
@@ -102,7 +108,7 @@ class Source:
             {
                 "label": self.label,
                 "url": self.url,
-                "topic": self.topic.to_json() if self.topic else None,
+                "topic": self.topic.to_json() if self.topic is not None else None,
             }
         )
 

@@ -15,15 +15,14 @@ from collections.abc import Callable
 
 from .cards import Card
 from .cards import Indicator
-from .cards import Source
 from .cards import Suggestion
 from .catalog import RULES
-from .catalog.base import SOURCE_LABEL
 from .catalog.mri import TIERS
 from .catalog.plans import Plan
 from .catalog.plans import imaging_plans
 from .catalog.plans import relevant_drafts
 from .catalog.plans import xray_plan
+from .catalog.render import Why
 from .catalog.render import detail
 from .catalog.therapy import therapy_plans
 from .catalog.validate import validate_catalog
@@ -51,7 +50,8 @@ def run_rules(facts: Facts, *, new_uuid: Callable[[], str]) -> tuple[Card, ...]:
     else:
         plans = [p for p in plans if facts.hook in p.rule.hooks]
     plans.sort(key=lambda p: (-_indicator(p).rank, _RANK[p.rule.id]))
-    return tuple(_render(p, facts, new_uuid) for p in plans)
+    why = Why(facts)
+    return tuple(_render(p, why, new_uuid) for p in plans)
 
 
 def _indicator(plan: Plan) -> Indicator:
@@ -82,7 +82,7 @@ def _for_order_hook(facts: Facts, plans: list[Plan]) -> list[Plan]:
     return kept
 
 
-def _render(plan: Plan, facts: Facts, new_uuid: Callable[[], str]) -> Card:
+def _render(plan: Plan, why: Why, new_uuid: Callable[[], str]) -> Card:
     rule = plan.rule
     card_uuid = new_uuid()
     suggestions: tuple[Suggestion, ...] = ()
@@ -99,10 +99,10 @@ def _render(plan: Plan, facts: Facts, new_uuid: Callable[[], str]) -> Card:
         uuid=card_uuid,
         summary=rule.summary_for(plan.variant),
         indicator=_indicator(plan),
-        source=Source(SOURCE_LABEL, rule.url_for(facts.profile), rule.topic),
+        source=rule.source_for(why.facts.profile),
         rule_id=rule.id,
         rule_version=rule.version,
-        detail=detail(rule, facts, extra=plan.extra, age_note=plan.age_note),
+        detail=detail(rule, why, extra=plan.extra, age_note=plan.age_note),
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=rule.override_reasons,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from .catalog.mri import PROTOCOL
@@ -54,8 +55,12 @@ DEXAMETHASONE_NOTE = (
 )
 
 
+@lru_cache(maxsize=16)
 def fhir_instant(moment: datetime) -> str:
-    """Render an aware datetime as a FHIR dateTime in UTC, seconds precision."""
+    """Render an aware datetime as a FHIR dateTime in UTC, seconds precision.
+
+    Cached (a few entries): every suggestion of a call renders the same ``now`` (~1 µs each).
+    """
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -75,7 +80,7 @@ def _references(refs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     """``reasonReference`` entries for the Conditions/Observations behind a card."""
     seen: dict[str, str] = {}
     for ref, label in refs:
-        if ref.split("/", 1)[0] in ("Condition", "Observation") and ref not in seen:
+        if ref not in seen and ref.partition("/")[0] in ("Condition", "Observation"):
             seen[ref] = label
     return [{"reference": ref, "display": label} for ref, label in seen.items()]
 

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 
 from ..cards import OVERRIDE_SYSTEM
 from ..cards import TOPIC_SYSTEM
 from ..cards import Coding
 from ..cards import Indicator
+from ..cards import Source
 from ..facts import Facts
+from ..inputs import PROFILES
 
 SOURCE_LABEL = "Spine Mass CDS"
 ALL_HOOKS = frozenset({"patient-view", "order-select", "order-sign"})
@@ -89,7 +92,10 @@ class Rule:
     override_reasons: tuple[Coding, ...] = COMMON_REASONS
     variants: Mapping[str, str] = field(default_factory=dict)
 
-    @property
+    # Derived from the rule alone, so computed once per rule (cached_property writes the
+    # instance __dict__, which a frozen dataclass allows) instead of once per card.
+
+    @cached_property
     def topic(self) -> Coding:
         return Coding(TOPIC_SYSTEM, self.id, self.title)
 
@@ -98,13 +104,31 @@ class Rule:
         """The guideline URL for ``source.url``: the first provenance entry's."""
         return self.provenance[0].url if self.provenance else ""
 
+    @cached_property
+    def _profile_urls(self) -> Mapping[str, str]:
+        """The first provenance URL of each profile the rule's sources name."""
+        urls: dict[str, str] = {}
+        for p in self.provenance:
+            urls.setdefault(p.profile, p.url)
+        return urls
+
     def url_for(self, profile: str) -> str:
         """``source.url`` under a profile: its own guideline when the rule cites it.
 
         Under ``nice`` the MRI tiers follow NICE NG234, so the card links there.
         """
-        own = next((p.url for p in self.provenance if p.profile == profile), None)
-        return own or self.url
+        return self._profile_urls.get(profile) or self.url
+
+    @cached_property
+    def _sources(self) -> Mapping[str, Source]:
+        return {p: Source(SOURCE_LABEL, self.url_for(p), self.topic) for p in PROFILES}
+
+    def source_for(self, profile: str) -> Source:
+        """``card.source`` under a profile: one shared (immutable) value per known profile."""
+        source = self._sources.get(profile)
+        if source is None:
+            source = Source(SOURCE_LABEL, self.url_for(profile), self.topic)
+        return source
 
     def summary_for(self, variant: str) -> str:
         return self.variants.get(variant, self.summary)

@@ -8,8 +8,8 @@ each such draft gets an ``mri-order-review`` update; never a second MRI order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+from typing import NamedTuple
 
 from .. import suggestions as fhir
 from ..cards import Action
@@ -30,9 +30,9 @@ from .render import evidence_refs
 from .xray import XRAY_INSUFFICIENT
 
 
-@dataclass(frozen=True)
-class Plan:
-    """One card to render, if the hook keeps it.
+class Plan(NamedTuple):
+    """One card to render, if the hook keeps it (a NamedTuple: cheaper to build than a
+    frozen dataclass, and nothing compares or hashes plans).
 
     :param about: refs of the draft orders the card is about (order-topic cards only).
     :param companion_of: the card this one explains; kept exactly when that one is.

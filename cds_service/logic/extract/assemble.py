@@ -54,14 +54,21 @@ def tags_of(sets: frozenset[VS]) -> frozenset[str]:
     return frozenset(tags)
 
 
-def finding(items: Iterable[Item]) -> Finding:
-    return Finding(tuple(i.evidence(tags_of(i.sets)) for i in items))
+_ABSENT = Finding()  # immutable, so every absent fact can share one
+
+
+def finding(items: Sequence[Item]) -> Finding:
+    if not items:
+        return _ABSENT
+    return Finding(tuple([i.evidence(tags_of(i.sets)) for i in items]))
 
 
 def having(items: Sequence[Item], *names: VS) -> list[Item]:
     """Return the items in any of the value sets ``names``, in record order."""
-    wanted = frozenset(names)
-    return [i for i in items if i.sets & wanted]
+    if len(names) == 1:  # nearly every call: a plain membership test, no method call
+        name = names[0]
+        return [i for i in items if name in i.sets]
+    return [i for i in items if not i.sets.isdisjoint(names)]
 
 
 def confirmed(items: Sequence[Item]) -> list[Item]:
@@ -80,8 +87,12 @@ def spine_masses(conditions: Sequence[Item]) -> list[Item]:
 def regions(items: Iterable[Item]) -> frozenset[Region]:
     found: set[Region] = set()
     for i in items:
-        found.update(r for vs, r in REGION_SETS if vs in i.sets)
-        found.update(r for w, r in REGION_WORDS if w in i.site)
+        for vs, region in REGION_SETS:
+            if vs in i.sets:
+                found.add(region)
+        for word, region in REGION_WORDS:
+            if word in i.site:
+                found.add(region)
     return frozenset(found)
 
 
@@ -111,7 +122,7 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
         age=course.age_at(births[0][1] if births else None, inp.now),
         spine_mass=finding(spine),
         cancer=finding(cancer),
-        confirmed_primary=finding(i for i in confirmed(cancer) if is_primary(i.sets)),
+        confirmed_primary=finding([i for i in confirmed(cancer) if is_primary(i.sets)]),
         metastatic_suspicion=finding(cancer) | met_or_unknown,
         metastasis_or_unknown_primary=met_or_unknown,
         vertebral_malignancy=finding(having(conds, VS.VERTEBRAL_MALIGNANCY)),

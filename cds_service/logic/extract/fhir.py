@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
+from functools import cache
 from functools import lru_cache
 from typing import Any
 
@@ -128,19 +129,26 @@ def parse_datetime(value: Any, element: str) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+@cache
+def _choice_elements(base: str) -> tuple[str, str, str]:
+    """``(<base>DateTime, <base>Instant, <base>Period)``; a few static bases, built once."""
+    return f"{base}DateTime", f"{base}Instant", f"{base}Period"
+
+
 def choice_datetime(res: Any, base: str, *, period_end: bool) -> datetime | None:
     """Read ``<base>DateTime`` / ``<base>Instant`` / ``<base>Period`` (its end or start)."""
-    for suffix in ("DateTime", "Instant"):
-        if f"{base}{suffix}" in res:
-            return parse_datetime(res[f"{base}{suffix}"], f"{base}{suffix}")
-    period = res.get(f"{base}Period")
+    as_datetime, as_instant, as_period = _choice_elements(base)
+    for element in (as_datetime, as_instant):
+        if element in res:
+            return parse_datetime(res[element], element)
+    period = res.get(as_period)
     if period is None:
         return None
     if not isinstance(period, dict):
-        raise Malformed(f"unparseable {base}Period")
+        raise Malformed(f"unparseable {as_period}")
     order = ("end", "start") if period_end else ("start", "end")
     for key in order:
-        when = parse_datetime(period.get(key), f"{base}Period.{key}")
+        when = parse_datetime(period.get(key), f"{as_period}.{key}")
         if when is not None:
             return when
     return None
