@@ -56,7 +56,7 @@ def _preflight() -> Response | None:
 
 def _add_headers(response: Response) -> Response:
     """Add the origin headers to every response, errors included."""
-    origin = allowed_origin(request.headers.get("Origin"), current_app.config)
+    origin = allowed_origin(request.environ.get("HTTP_ORIGIN"), current_app.config)
     if "Vary" in response.headers:
         response.vary.add("Origin")
     else:  # the common case: no header set to parse and merge into
