@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import signal
@@ -325,6 +326,64 @@ def in_process() -> None:
     check("10x resources cost <= 12x time", f"x{large / small:.1f}", large / small <= 12)
 
 
+def wsgi_cost(bodies: dict[str, Path]) -> None:
+    """Print the CPU per call of service and floor as WSGI apps, without HTTP or a server.
+
+    The HTTP ratio mixes in what both pay (gunicorn, the kernel, wrk); this isolates what
+    the applications themselves cost, in one process, so a change to the service shows
+    here even when the machine's capacity drifts.
+    """
+    import io
+
+    from cds_service import create_app
+
+    sys.path.insert(0, str(FLOOR_DIR))
+    import floor_app  # type: ignore[import-not-found]
+
+    app = create_app(
+        {"AUTH_MODE": "off", "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/wsgi.sqlite"}
+    )
+    # Every call still formats and writes its log line, as in production, to /dev/null.
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the bench
+    for handler in logging.getLogger("cds_service").handlers:
+        handler.setStream(devnull)  # type: ignore[attr-defined]
+
+    def cpu_ms(wsgi: Callable[..., Any], path: str, body: bytes, n: int = 2000) -> float:
+        def once() -> None:
+            environ = {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": path,
+                "SERVER_NAME": "127.0.0.1",
+                "SERVER_PORT": "8080",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "CONTENT_TYPE": "application/json",
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body),
+                "wsgi.url_scheme": "http",
+                "wsgi.errors": sys.stderr,
+            }
+            out = wsgi(environ, lambda *_: None)
+            b"".join(out)
+            getattr(out, "close", lambda: None)()
+
+        for _ in range(200):
+            once()
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            for _ in range(n):
+                once()
+            best = min(best, (time.process_time() - t0) / n * 1000)
+        return best
+
+    floor = cpu_ms(floor_app.app, "/cds-services/x", (FLOOR_DIR / "request.json").read_bytes())
+    print("\n## CPU per call in-process (raw WSGI, one thread, best of 3 x 2,000 calls)\n")
+    print(f"- floor POST /x: {floor:.3f} ms")
+    for hook, body in bodies.items():
+        ms = cpu_ms(app, f"/cds-services/{hook}", body.read_bytes())
+        print(f"- {hook}: {ms:.3f} ms ({floor / ms:.2f}x the floor's throughput per core)")
+
+
 class _SlowFhir(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is visible
     # Headers and body go out in two writes; with Nagle on, the body waits for the
@@ -435,6 +494,7 @@ def main() -> None:
     bodies["patient-view"].write_text(json.dumps(make_bodies.patient_view(now)))
     bodies["order-select"].write_text(json.dumps(make_bodies.order_select(now)))
     http_runs(bodies, args.duration, args.soak, args.mem_requests)
+    wsgi_cost(bodies)
     in_process()
     fallback()
     jwt_cost()
