@@ -15,7 +15,6 @@ from ..facts import Course
 from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
-from .base import Provenance
 from .base import Rule
 
 FACT_LABELS: dict[str, str] = {
@@ -140,16 +139,6 @@ class Why:
         return [] if line is None else [line]
 
 
-@lru_cache(maxsize=64)
-def evidence_section(provenance: tuple[Provenance, ...]) -> str:
-    """The static **Evidence** section of a rule, rendered once."""
-    lines = []
-    for p in provenance:
-        flag = "" if p.verified else " *(secondary source; not yet verified)*"
-        lines.append(f"- [{p.guideline}]({p.url}): {p.citation}. {p.evidence}{flag}")
-    return "**Evidence**\n\n" + "\n".join(lines)
-
-
 def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
     """Compose the card detail: text, **Why**, **Evidence**."""
     text = rule.detail.format(extra=extra, age_note=age_note)
@@ -163,7 +152,7 @@ def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
         )
     if lines:
         parts.append("**Why**\n\n" + "\n".join(lines))
-    parts.append(evidence_section(rule.provenance))
+    parts.append(rule.evidence_section)
     return "\n\n".join(parts)
 
 
