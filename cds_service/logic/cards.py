@@ -31,7 +31,10 @@ class Indicator(StrEnum):
 
     @property
     def rank(self) -> int:
-        return ("info", "warning", "critical").index(self.value)
+        return _RANKS[self]  # a StrEnum hashes as its value: a C-level lookup, no .value
+
+
+_RANKS = {"info": 0, "warning": 1, "critical": 2}
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class Card:
             out["summary"] = self.summary
         if self.detail:
             out["detail"] = self.detail
-        out["indicator"] = self.indicator.value
+        out["indicator"] = str(self.indicator)  # its value, without the Python-level .value
         if source := self.source.to_json():
             out["source"] = source
         if self.suggestions:

@@ -123,13 +123,13 @@ class Why:
     def _render(self, name: str) -> list[str]:
         facts = self.facts
         if name in _FINDINGS:
-            finding: Finding = getattr(facts, name)
-            if not finding:
+            evidence: tuple[Evidence, ...] = getattr(facts, name).evidence
+            if not evidence:
                 return []
             head = f"- **{FACT_LABELS.get(name, name)}**: "
             texts = self._texts
             bullets = []
-            for e in finding.evidence:
+            for e in evidence:
                 text = texts.get(id(e))
                 if text is None:
                     text = texts[id(e)] = _evidence_text(e)
