@@ -101,27 +101,45 @@ JSON_OBJECT = (dict, Mapping)
 
 def resources_of(value: Any) -> list[dict[str, Any]]:
     """Return the resources of a resource or Bundle, dropping OperationOutcome entries."""
+    return unpack(value)[0]
+
+
+def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
+    """Return :func:`resources_of` ``value`` and whether it reports a failure instead of data.
+
+    A failure is an OperationOutcome, or a Bundle with an OperationOutcome entry that has
+    an ``error`` or ``fatal`` issue (CDS Hooks 2.0: a client that could not prefetch).
+    One walk over the entries answers both.
+    """
     if not isinstance(value, JSON_OBJECT):
-        return []
-    if value.get("resourceType") == "Bundle":
-        return [
-            dict(res)
-            for entry in value.get("entry") or ()
-            if isinstance(entry, JSON_OBJECT)
-            and isinstance(res := entry.get("resource"), JSON_OBJECT)
-            and res.get("resourceType") != "OperationOutcome"
-        ]
-    if value.get("resourceType") == "OperationOutcome":
-        return []
-    return [dict(value)]
+        return [], False
+    rtype = value.get("resourceType")
+    if rtype == "OperationOutcome":
+        return [], True
+    if rtype != "Bundle":
+        return [dict(value)], False
+    out: list[dict[str, Any]] = []
+    failed = False
+    for entry in value.get("entry") or ():
+        res = entry.get("resource") if isinstance(entry, JSON_OBJECT) else None
+        if not isinstance(res, JSON_OBJECT):
+            continue
+        if res.get("resourceType") != "OperationOutcome":
+            out.append(dict(res))
+        elif not failed:
+            failed = any(
+                isinstance(i, JSON_OBJECT) and i.get("severity") in ("error", "fatal")
+                for i in res.get("issue") or ()
+            )
+    return out, failed
 
 
 def next_link(bundle: Any) -> str | None:
     """Return a Bundle's ``next`` link URL, if any."""
-    if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
+    if not isinstance(bundle, JSON_OBJECT) or bundle.get("resourceType") != "Bundle":
         return None
     for link in bundle.get("link") or []:
-        if isinstance(link, Mapping) and link.get("relation") == "next":
+        if isinstance(link, JSON_OBJECT) and link.get("relation") == "next":
             url = link.get("url")
             return url if isinstance(url, str) and url else None
     return None

@@ -84,25 +84,6 @@ def render(template: str, context: Mapping[str, Any]) -> str | None:
     return None if failed or "{{" in rendered else rendered
 
 
-def _client_failed(value: Mapping[str, Any]) -> bool:
-    """Return whether a prefetch value reports a client error instead of data."""
-    rtype = value.get("resourceType")
-    if rtype == "OperationOutcome":
-        return True
-    if rtype != "Bundle":
-        return False
-    for entry in value.get("entry") or ():
-        res = entry.get("resource") if isinstance(entry, JSON_OBJECT) else None
-        if isinstance(res, JSON_OBJECT) and res.get("resourceType") == "OperationOutcome":
-            issues = res.get("issue") or []
-            if any(
-                isinstance(i, JSON_OBJECT) and i.get("severity") in ("error", "fatal")
-                for i in issues
-            ):
-                return True
-    return False
-
-
 def _resource_type(template: str) -> str:
     """``Condition?patient=...`` -> ``Condition``; ``Patient/{{...}}`` -> ``Patient``."""
     return template.split("?", 1)[0].split("/", 1)[0]
@@ -141,11 +122,8 @@ def resolve(
             and not isinstance(value, JSON_OBJECT)
         ):
             resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
-        elif isinstance(value, JSON_OBJECT) and not _client_failed(value):
-            resolved.resources[key], resolved.sources[key] = (
-                fhir_client.resources_of(value),
-                "prefetch",
-            )
+        elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_client.unpack(value))[1]:
+            resolved.resources[key], resolved.sources[key] = unpacked[0], "prefetch"
             if (nxt := fhir_client.next_link(value)) is not None:
                 urls[key] = nxt
         elif (rel := render(template, context)) is not None:
@@ -184,6 +162,8 @@ def names_other_patient(resource: Mapping[str, Any], patient_id: Any) -> bool:
     for element in ("subject", "patient"):
         ref = resource.get(element)
         if isinstance(ref, JSON_OBJECT) and isinstance(reference := ref.get("reference"), str):
+            if isinstance(patient_id, str) and reference == "Patient/" + patient_id:
+                return False  # the usual case, decided without the regex
             match = _PATIENT_REF.search(reference)
             return match is not None and match.group(1) != patient_id
     return False

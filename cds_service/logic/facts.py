@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import IntEnum
 from enum import StrEnum
 from typing import Any
+from typing import NamedTuple
 
 
 class Certainty(StrEnum):
@@ -86,9 +87,9 @@ class OrderKind(StrEnum):
     SPINE_BIOPSY = "spine-biopsy"
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """One resource that supports a fact.
+class Evidence(NamedTuple):
+    """One resource that supports a fact (a NamedTuple: one is built per relevant
+    resource and call, ~3x cheaper than a frozen dataclass; compared and hashed by value).
 
     :param ref: ``ResourceType/id`` of the resource.
     :param label: what it says, for the card detail, e.g.

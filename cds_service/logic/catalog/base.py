@@ -130,5 +130,15 @@ class Rule:
             source = Source(SOURCE_LABEL, self.url_for(profile), self.topic)
         return source
 
+    @cached_property
+    def evidence_section(self) -> str:
+        """The card detail's **Evidence** section: static, so rendered once per rule
+        (cached by rule, not by provenance tuple, whose hash costs ~2 µs a card)."""
+        lines = []
+        for p in self.provenance:
+            flag = "" if p.verified else " *(secondary source; not yet verified)*"
+            lines.append(f"- [{p.guideline}]({p.url}): {p.citation}. {p.evidence}{flag}")
+        return "**Evidence**\n\n" + "\n".join(lines)
+
     def summary_for(self, variant: str) -> str:
         return self.variants.get(variant, self.summary)

@@ -15,7 +15,6 @@ from ..facts import Course
 from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
-from .base import Provenance
 from .base import Rule
 
 FACT_LABELS: dict[str, str] = {
@@ -59,12 +58,12 @@ def _day(moment: datetime) -> str:
     return moment.date().isoformat() if moment.year >= 1000 else moment.strftime("%Y-%m-%d")
 
 
-def _evidence_line(label: str, e: Evidence) -> str:
-    """One *why* bullet."""
+def _evidence_text(e: Evidence) -> str:
+    """What one *why* bullet says of a resource, after the fact's label."""
     extra = f", {e.certainty.value}" if e.certainty else ""
     extra += f", {e.side.value}" if e.side else ""
     extra += f", since {_day(e.when)}" if e.when else ""
-    return f"- **{label}**: {escape(e.label)} (`{e.ref}`{extra})"
+    return f"{escape(e.label)} (`{e.ref}`{extra})"
 
 
 @lru_cache(maxsize=64)
@@ -101,12 +100,15 @@ class Why:
     """The *why* bullets of one evaluation's facts, each fact rendered once.
 
     The cards of one call cite mostly the same facts (every card cites the spine mass),
-    so each fact's bullets are rendered for the first card that lists it and reused.
+    so each fact's bullets are rendered for the first card that lists it and reused; one
+    resource backs several facts (a vertebral metastasis is a spine mass, a malignancy
+    ...), so its text is rendered once too.
     """
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self._bullets: dict[str, list[str]] = {}
+        self._texts: dict[int, str] = {}  # id(evidence): the facts hold each one
 
     def lines(self, rule: Rule) -> list[str]:
         """List every fact the rule reads that is present, each with its resources."""
@@ -121,21 +123,20 @@ class Why:
     def _render(self, name: str) -> list[str]:
         facts = self.facts
         if name in _FINDINGS:
-            label = FACT_LABELS.get(name, name)
-            finding: Finding = getattr(facts, name)
-            return [_evidence_line(label, e) for e in finding.evidence]
+            evidence: tuple[Evidence, ...] = getattr(facts, name).evidence
+            if not evidence:
+                return []
+            head = f"- **{FACT_LABELS.get(name, name)}**: "
+            texts = self._texts
+            bullets = []
+            for e in evidence:
+                text = texts.get(id(e))
+                if text is None:
+                    text = texts[id(e)] = _evidence_text(e)
+                bullets.append(head + text)
+            return bullets
         line = _scalar_line(name, facts)
         return [] if line is None else [line]
-
-
-@lru_cache(maxsize=64)
-def evidence_section(provenance: tuple[Provenance, ...]) -> str:
-    """The static **Evidence** section of a rule, rendered once."""
-    lines = []
-    for p in provenance:
-        flag = "" if p.verified else " *(secondary source; not yet verified)*"
-        lines.append(f"- [{p.guideline}]({p.url}): {p.citation}. {p.evidence}{flag}")
-    return "**Evidence**\n\n" + "\n".join(lines)
 
 
 def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
@@ -151,7 +152,7 @@ def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
         )
     if lines:
         parts.append("**Why**\n\n" + "\n".join(lines))
-    parts.append(evidence_section(rule.provenance))
+    parts.append(rule.evidence_section)
     return "\n\n".join(parts)
 
 

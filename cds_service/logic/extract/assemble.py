@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from ..facts import Certainty
+from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
 from ..facts import Region
@@ -57,10 +58,37 @@ def tags_of(sets: frozenset[VS]) -> frozenset[str]:
 _ABSENT = Finding()  # immutable, so every absent fact can share one
 
 
-def finding(items: Sequence[Item]) -> Finding:
-    if not items:
-        return _ABSENT
-    return Finding(tuple([i.evidence(tags_of(i.sets)) for i in items]))
+class Findings:
+    """Builds findings for one assembly, each item's :class:`Evidence` once.
+
+    One Condition backs up to eight facts (a vertebral metastasis is a spine mass, a
+    malignancy, metastatic suspicion ...); its evidence is the same value every time.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[int, Evidence] = {}  # id(item) -> evidence; items outlive this
+
+    def __call__(self, items: Sequence[Item]) -> Finding:
+        if not items:
+            return _ABSENT
+        made = self._made
+        out = []
+        for i in items:
+            e = made.get(id(i))
+            if e is None:
+                e = made[id(i)] = i.evidence(tags_of(i.sets))
+            out.append(e)
+        return Finding(tuple(out))
+
+
+def by_set(items: Iterable[Item]) -> dict[VS, list[Item]]:
+    """Index items by value set, each list in record order: one pass instead of a scan
+    per fact."""
+    index: dict[VS, list[Item]] = {}
+    for i in items:
+        for vs in i.sets:
+            index.setdefault(vs, []).append(i)
+    return index
 
 
 def having(items: Sequence[Item], *names: VS) -> list[Item]:
@@ -75,10 +103,13 @@ def confirmed(items: Sequence[Item]) -> list[Item]:
     return [i for i in items if i.certainty is Certainty.CONFIRMED]
 
 
-def spine_masses(conditions: Sequence[Item]) -> list[Item]:
-    """Spine-mass Conditions; generic histology only with a spinal site or another spine mass."""
-    main = having(conditions, VS.SPINE_MASS)
-    histology = [c for c in having(conditions, VS.SPINE_MASS_HISTOLOGY) if c not in main]
+def spine_masses(conditions: Sequence[Item], in_sets: dict[VS, list[Item]]) -> list[Item]:
+    """Spine-mass Conditions; generic histology only with a spinal site or another spine mass.
+
+    :param in_sets: ``conditions`` indexed by :func:`by_set`.
+    """
+    main = in_sets.get(VS.SPINE_MASS, [])
+    histology = [c for c in in_sets.get(VS.SPINE_MASS_HISTOLOGY, []) if c not in main]
     spinal = any(w in h.site for h in histology for w in SPINAL_WORDS)
     keep = set(map(id, main + (histology if main or spinal else [])))
     return [c for c in conditions if id(c) in keep]
@@ -99,19 +130,30 @@ def regions(items: Iterable[Item]) -> frozenset[Region]:
 def assemble(acc: Collected, inp: HookInput) -> Facts:
     conds, obs = acc.conditions, acc.observations
     present = [o for o in obs if o.present]
-    symptoms = conds + present
-    spine = spine_masses(conds)
-    cancer = having(conds, VS.MALIGNANCY)
-    lymphoma = having(conds, VS.LYMPHOMA)
+    in_conds, in_present, in_obs = by_set(conds), by_set(present), by_set(obs)
+    finding = Findings()
+
+    def symptom(name: VS) -> list[Item]:  # Conditions, then present Observations
+        return in_conds.get(name, []) + in_present.get(name, [])
+
+    spine = spine_masses(conds, in_conds)
+    cancer = in_conds.get(VS.MALIGNANCY, [])
+    lymphoma = in_conds.get(VS.LYMPHOMA, [])
     met_or_unknown = finding(having(conds, VS.METASTASIS, VS.UNKNOWN_PRIMARY))
-    cord = having(conds, VS.CORD_COMPRESSION)
-    back, radicular = having(symptoms, VS.BACK_PAIN), having(symptoms, VS.RADICULAR_PAIN)
-    motor, sphincter = having(symptoms, VS.MOTOR_DEFICIT), having(symptoms, VS.SPHINCTER)
-    motor_f, radicular_f, cord_f = finding(motor), finding(radicular), finding(cord)
-    sins = having(obs, VS.SINS)
+    cord = in_conds.get(VS.CORD_COMPRESSION, [])
+    back, radicular = symptom(VS.BACK_PAIN), symptom(VS.RADICULAR_PAIN)
+    motor, sphincter = symptom(VS.MOTOR_DEFICIT), symptom(VS.SPHINCTER)
+    motor_f, radicular_f, cord_f, cancer_f = (
+        finding(motor),
+        finding(radicular),
+        finding(cord),
+        finding(cancer),
+    )
+    paraparesis = motor_f.tagged("paraparesis")
+    sins = in_obs.get(VS.SINS, [])
     onset = course.newest_symptom_onset(back + radicular + motor + sphincter + cord)
     ambulatory, ambulatory_evidence = course.ambulatory(
-        having(obs, VS.ECOG), having(symptoms, VS.WHEELCHAIR)
+        in_obs.get(VS.ECOG, []), symptom(VS.WHEELCHAIR)
     )
     births = sorted(acc.birth_dates, key=lambda b: not b[0])
     return Facts(
@@ -121,38 +163,40 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
         profile=inp.profile,
         age=course.age_at(births[0][1] if births else None, inp.now),
         spine_mass=finding(spine),
-        cancer=finding(cancer),
+        cancer=cancer_f,
         confirmed_primary=finding([i for i in confirmed(cancer) if is_primary(i.sets)]),
-        metastatic_suspicion=finding(cancer) | met_or_unknown,
+        metastatic_suspicion=cancer_f | met_or_unknown,
         metastasis_or_unknown_primary=met_or_unknown,
-        vertebral_malignancy=finding(having(conds, VS.VERTEBRAL_MALIGNANCY)),
+        vertebral_malignancy=finding(in_conds.get(VS.VERTEBRAL_MALIGNANCY, [])),
         cord_compression=cord_f,
         radiosensitive_histology=finding(confirmed(having(conds, VS.LYMPHOMA, VS.MYELOMA))),
-        lymphoma_suspected=Finding() if confirmed(lymphoma) else finding(lymphoma),
+        lymphoma_suspected=_ABSENT if confirmed(lymphoma) else finding(lymphoma),
         benign_intradural=finding(confirmed(having(spine, VS.BENIGN_INTRADURAL))),
         instability=finding(
-            having(conds, VS.INSTABILITY) + [s for s in sins if (s.number or 0) >= 7]
+            in_conds.get(VS.INSTABILITY, []) + [s for s in sins if (s.number or 0) >= 7]
         ),
         sins_recorded=bool(sins),
-        prior_radiotherapy=finding(having(conds + acc.procedures, VS.PRIOR_RADIOTHERAPY)),
+        prior_radiotherapy=finding(
+            in_conds.get(VS.PRIOR_RADIOTHERAPY, []) + having(acc.procedures, VS.PRIOR_RADIOTHERAPY)
+        ),
         back_pain=finding(back),
         radicular_pain=radicular_f,
         motor_deficit=motor_f,
-        paraparesis=motor_f.tagged("paraparesis"),
+        paraparesis=paraparesis,
         sphincter_dysfunction=finding(sphincter),
         bilateral=course.bilateral(
             radicular_f.evidence + motor_f.evidence,
-            motor_f.tagged("paraparesis").evidence + cord_f.tagged("cauda-equina").evidence,
+            paraparesis.evidence + cord_f.tagged("cauda-equina").evidence,
         ),
         deficit_onset=course.deficit_onset(
-            having(conds, VS.MOTOR_DEFICIT), having(present, VS.MOTOR_DEFICIT)
+            in_conds.get(VS.MOTOR_DEFICIT, []), in_present.get(VS.MOTOR_DEFICIT, [])
         ),
-        deficit_course=course.deficit_course(bool(motor), having(obs, VS.MOTOR_DEFICIT)),
+        deficit_course=course.deficit_course(bool(motor), in_obs.get(VS.MOTOR_DEFICIT, [])),
         ambulatory=ambulatory,
         ambulatory_evidence=ambulatory_evidence,
         symptom_regions=regions(back + radicular + motor + sphincter),
         mri_contraindication=finding(
-            having(conds, VS.MRI_CONTRA_CONDITION)
+            in_conds.get(VS.MRI_CONTRA_CONDITION, [])
             + acc.devices
             + having(acc.procedures, VS.MRI_CONTRA_PROCEDURE)
         ),

@@ -9,6 +9,7 @@ A resource without a usable ``id`` is referred to by its position, ``"Condition/
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..facts import Facts
@@ -59,14 +60,14 @@ def ref_of(res: Any, position: str) -> str:
     return f"{rtype}/#{position}"
 
 
-def _guarded(acc: Collected, ref: str, read: Callable[..., None], *args: Any, **kw: Any) -> None:
+def _guarded(acc: Collected, read: Reader, res: Any, ref: str) -> None:
     """Run one reader; turn any failure into a ``skipped`` note naming the resource only.
 
     Besides :class:`Malformed`, wrong JSON types deep inside a resource surface as
     ``TypeError``/``AttributeError``/``ValueError``/``KeyError``; they are data errors here.
     """
     try:
-        read(*args, **kw)
+        read(res, ref, acc)
     except Malformed as exc:
         acc.note(ref, str(exc))
     except (TypeError, AttributeError, ValueError, KeyError):
@@ -76,17 +77,18 @@ def _guarded(acc: Collected, ref: str, read: Callable[..., None], *args: Any, **
 def build_facts(inp: HookInput) -> Facts:
     """Return the facts of one hook input (CLINICAL-RULES.md §1)."""
     acc = Collected(now=inp.now)
+
+    def read_patient(res: Any, ref: str, acc: Collected) -> None:
+        read_birth_date(res, res.get("id") == inp.patient_id, acc)
+
     for i, res in enumerate(inp.resources):
         if not isinstance(res, dict):
             acc.note(f"resources[{i}]", "not a JSON object")
             continue
         rtype = res.get("resourceType")
-        ref = ref_of(res, str(i))
-        if rtype == "Patient":
-            is_patient = res.get("id") == inp.patient_id
-            _guarded(acc, ref, read_birth_date, res, is_patient, acc)
-        elif (reader := READERS.get(rtype)) is not None:  # type: ignore[arg-type]
-            _guarded(acc, ref, reader, res, ref, acc)
+        read = read_patient if rtype == "Patient" else READERS.get(rtype)  # type: ignore[arg-type]
+        if read is not None:
+            _guarded(acc, read, res, ref_of(res, str(i)))
     selections = set(inp.selections)
     for i, res in enumerate(inp.draft_orders):
         if not isinstance(res, dict):
@@ -94,5 +96,6 @@ def build_facts(inp: HookInput) -> Facts:
             continue
         ref = ref_of(res, f"draft-{i}")
         if res.get("resourceType") in ("ServiceRequest", "MedicationRequest"):
-            _guarded(acc, ref, read_order, res, ref, acc, draft=True, selected=ref in selections)
+            read = partial(read_order, draft=True, selected=ref in selections)
+            _guarded(acc, read, res, ref)
     return assemble(acc, inp)
