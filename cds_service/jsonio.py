@@ -17,8 +17,10 @@ that large, and such a value never reads as a normal finding).
 from __future__ import annotations
 
 from typing import Any
+from typing import cast
 
 import orjson
+from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -36,6 +38,24 @@ class JSONProvider(DefaultJSONProvider):
             except orjson.JSONDecodeError:
                 pass  # the standard library decides, exactly as before
         return super().loads(s, **kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """Flask's ``response()``, with orjson's bytes as the body (no str round trip).
+
+        Flask formats a str and the response encodes it back to UTF-8: two more copies of
+        a 20 KB card list per call. Same layout (compact, or indented in debug) and the
+        same trailing newline.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        indent = (self.compact is None and self._app.debug) or self.compact is False
+        try:
+            body = orjson.dumps(
+                obj, default=self.default, option=_OPTIONS | (orjson.OPT_INDENT_2 if indent else 0)
+            )
+        except orjson.JSONEncodeError:
+            return cast(Response, super().response(obj))  # the standard library decides
+        response_class = cast(type[Response], self._app.response_class)
+        return response_class(body + b"\n", mimetype=self.mimetype)
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         option = _orjson_option(kwargs)

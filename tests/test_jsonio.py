@@ -30,3 +30,14 @@ def test_what_orjson_refuses_is_decided_by_the_standard_library(app: Flask) -> N
     assert math.isnan(app.json.loads(b'{"v": NaN}')["v"])
     assert app.json.loads('{"s": "\\ud800"}') == {"s": "\ud800"}
     assert app.json.loads(b'{"a": 1, "b": [true, null]}') == {"a": 1, "b": [True, None]}
+
+
+def test_responses_are_compact_utf8_json_with_a_newline_and_big_integers_still_work(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        body = app.json.response({"summary": "Rückenmark", "n": 1}).get_data()
+        assert body == '{"summary":"Rückenmark","n":1}\n'.encode()
+        assert json.loads(app.json.response({"n": 2**70}).get_data()) == {"n": 2**70}
+        app.debug = True  # readable while developing, as Flask does
+        assert app.json.response({"a": 1}).get_data() == b'{\n  "a": 1\n}\n'
