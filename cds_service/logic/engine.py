@@ -86,12 +86,13 @@ def _render(plan: Plan, why: Why, new_uuid: Callable[[], str]) -> Card:
     rule = plan.rule
     card_uuid = new_uuid()
     suggestions: tuple[Suggestion, ...] = ()
-    if plan.actions:
+    actions = plan.actions if plan.deferred is None else (plan.deferred(),)
+    if actions:
         suggestions = (
             Suggestion(
                 label=plan.label,
                 uuid=new_uuid(),
-                actions=plan.actions,
+                actions=actions,
                 is_recommended=plan.recommended,
             ),
         )

@@ -76,11 +76,14 @@ def _concept(system: str, code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
 
 
+_REASON_TYPES = ("Condition/", "Observation/")
+
+
 def _references(refs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     """``reasonReference`` entries for the Conditions/Observations behind a card."""
     seen: dict[str, str] = {}
     for ref, label in refs:
-        if ref not in seen and ref.partition("/")[0] in ("Condition", "Observation"):
+        if ref not in seen and ref.startswith(_REASON_TYPES):
             seen[ref] = label
     return [{"reference": ref, "display": label} for ref, label in seen.items()]
 

@@ -6,10 +6,12 @@ import dataclasses
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cds_service.logic import evaluate
+from cds_service.logic import suggestions
 from cds_service.logic.cards import Indicator
 from cds_service.logic.catalog import RULES
 from cds_service.logic.catalog import CatalogError
@@ -93,6 +95,22 @@ def test_order_select_returns_order_cards_and_unaddressed_critical_ones() -> Non
         "xray-insufficient",
         "mri-order-review",
     ]
+
+
+def test_order_hooks_build_no_draft_resource_for_a_dropped_card(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Suggested resources are built only for the cards returned (order hooks drop most)."""
+    built: list[str] = []
+    real = suggestions.dexamethasone_request
+
+    def counting(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        built.append("dexamethasone")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suggestions, "dexamethasone_request", counting)
+    assert "dexamethasone" not in topics(everything("order-select")) and not built
+    assert "dexamethasone" in topics(everything("patient-view")) and built == ["dexamethasone"]
 
 
 def test_uuids_come_from_the_injected_source() -> None:

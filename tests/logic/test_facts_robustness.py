@@ -31,6 +31,20 @@ def test_unparseable_effective_date_skips_only_that_observation() -> None:
     assert not f.back_pain and f.motor_deficit and f.cord_compression
 
 
+def test_cached_date_parsing_still_names_each_element_and_fails_every_time() -> None:
+    """Date parsing is cached by string: a bad date must still fail on every call, named
+    by the element that carried it, and a good one must keep parsing the same."""
+    bad_obs = observation("x", SNOMED, "279039007", when="2026-02-30T10:00:00Z")
+    bad_cond = condition("c", SNOMED, "71286001", onset="2026-02-30T10:00:00Z")
+    for _ in range(2):
+        f = build_facts(hook_input(bad_obs, bad_cond))
+        assert f.skipped == (
+            "Observation/x: unparseable effectiveDateTime",
+            "Condition/c: unparseable onsetDateTime ignored (date unknown)",
+        )
+        assert f.cord_compression.evidence[0].when is None
+
+
 def test_observation_without_effective_date_is_not_current_and_noted() -> None:
     obs = observation("x", SNOMED, "279039007")
     del obs["effectiveDateTime"]

@@ -43,6 +43,8 @@ FACT_LABELS: dict[str, str] = {
 _ORDER = {f.name: i for i, f in enumerate(fields(Facts))}
 #: The facts that are :class:`Finding` values (each has a Finding default).
 _FINDINGS = frozenset(f.name for f in fields(Facts) if isinstance(f.default, Finding))
+#: Each finding's bullet prefix, built once rather than once per fact and call.
+_HEADS = {name: f"- **{FACT_LABELS.get(name, name)}**: " for name in _FINDINGS}
 _ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
@@ -59,10 +61,18 @@ def _day(moment: datetime) -> str:
 
 
 def _evidence_text(e: Evidence) -> str:
-    """What one *why* bullet says of a resource, after the fact's label."""
-    extra = f", {e.certainty.value}" if e.certainty else ""
-    extra += f", {e.side.value}" if e.side else ""
-    extra += f", since {_day(e.when)}" if e.when else ""
+    """What one *why* bullet says of a resource, after the fact's label.
+
+    Certainty and Side are StrEnums, so they join as their values without the
+    Python-level ``Enum.value`` descriptor.
+    """
+    extra = ""
+    if e.certainty:
+        extra = ", " + e.certainty
+    if e.side:
+        extra += ", " + e.side
+    if e.when:
+        extra += ", since " + _day(e.when)
     return f"{escape(e.label)} (`{e.ref}`{extra})"
 
 
@@ -113,30 +123,30 @@ class Why:
     def lines(self, rule: Rule) -> list[str]:
         """List every fact the rule reads that is present, each with its resources."""
         lines: list[str] = []
+        done = self._bullets
         for name in _fact_order(rule.requires):
-            bullets = self._bullets.get(name)
+            bullets = done.get(name)
             if bullets is None:
-                bullets = self._bullets[name] = self._render(name)
-            lines += bullets
+                bullets = done[name] = self._render(name)
+            if bullets:
+                lines += bullets
         return lines
 
     def _render(self, name: str) -> list[str]:
         facts = self.facts
-        if name in _FINDINGS:
-            evidence: tuple[Evidence, ...] = getattr(facts, name).evidence
-            if not evidence:
-                return []
-            head = f"- **{FACT_LABELS.get(name, name)}**: "
-            texts = self._texts
-            bullets = []
-            for e in evidence:
-                text = texts.get(id(e))
-                if text is None:
-                    text = texts[id(e)] = _evidence_text(e)
-                bullets.append(head + text)
-            return bullets
-        line = _scalar_line(name, facts)
-        return [] if line is None else [line]
+        head = _HEADS.get(name)
+        if head is None:
+            line = _scalar_line(name, facts)
+            return [] if line is None else [line]
+        evidence: tuple[Evidence, ...] = getattr(facts, name).evidence
+        texts = self._texts
+        bullets = []
+        for e in evidence:
+            text = texts.get(id(e))
+            if text is None:
+                text = texts[id(e)] = _evidence_text(e)
+            bullets.append(head + text)
+        return bullets
 
 
 def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:

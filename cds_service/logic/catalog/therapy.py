@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from .. import suggestions as fhir
 from ..cards import Action
 from ..cards import Indicator
@@ -30,12 +32,9 @@ def therapy_plans(facts: Facts) -> list[Plan]:
     plans: list[Plan] = []
     if DEXAMETHASONE.predicate(facts):
         caution = steroids_may_mask_lymphoma(facts)
-        resource = fhir.dexamethasone_request(facts, evidence_refs(DEXAMETHASONE, facts))
-        action = Action("create", "Order dexamethasone 8 mg twice daily by mouth", resource)
         plans.append(
             Plan(
                 DEXAMETHASONE,
-                actions=(action,),
                 label="Start dexamethasone 16 mg/day",
                 recommended=False if caution else None,
                 extra=(
@@ -43,6 +42,7 @@ def therapy_plans(facts: Facts) -> list[Plan]:
                     if caution
                     else ""
                 ),
+                deferred=partial(_dexamethasone_action, facts),
             )
         )
         if caution:
@@ -61,13 +61,23 @@ def therapy_plans(facts: Facts) -> list[Plan]:
     return plans
 
 
-def _referral_plan(
-    facts: Facts, rule: Rule, concept: tuple[str, str, str], priority: Priority = Priority.URGENT
-) -> Plan:
-    """A card whose one suggestion creates a ServiceRequest (referral or biopsy)."""
+def _dexamethasone_action(facts: Facts) -> Action:
+    resource = fhir.dexamethasone_request(facts, evidence_refs(DEXAMETHASONE, facts))
+    return Action("create", "Order dexamethasone 8 mg twice daily by mouth", resource)
+
+
+def _referral_action(
+    facts: Facts, rule: Rule, concept: tuple[str, str, str], priority: Priority
+) -> Action:
+    """The one suggestion of a referral or biopsy card: a draft ServiceRequest."""
     resource = fhir.service_request(facts, concept, priority, reasons=evidence_refs(rule, facts))
-    action = Action("create", f"Order: {concept[2]}", resource)
-    return Plan(rule, actions=(action,), label=concept[2])
+    return Action("create", f"Order: {concept[2]}", resource)
+
+
+def _referral_plan(facts: Facts, rule: Rule, concept: tuple[str, str, str]) -> Plan:
+    """A card whose one suggestion creates a ServiceRequest (referral or biopsy)."""
+    action = partial(_referral_action, facts, rule, concept, Priority.URGENT)
+    return Plan(rule, label=concept[2], deferred=action)
 
 
 def _surgical_plan(facts: Facts) -> Plan:
@@ -76,16 +86,16 @@ def _surgical_plan(facts: Facts) -> Plan:
     # The spec gives no referral priority: stat with compression (the card is critical),
     # urgent otherwise (progressive deficits and instability should not wait for routine).
     priority = Priority.STAT if compressed else Priority.URGENT
-    plan = _referral_plan(facts, SURGICAL_REFERRAL, fhir.REFERRAL_NEUROSURGERY, priority)
+    concept = fhir.REFERRAL_NEUROSURGERY
     age = facts.age
     return Plan(
         SURGICAL_REFERRAL,
         "critical" if compressed else "",
-        plan.actions,
-        label=plan.label,
+        label=concept[2],
         indicator=Indicator.CRITICAL if compressed else None,
         extra="; ".join(surgical_indications(facts)),
         age_note=HEMILAMINECTOMY_NOTE.format(age=age)
         if age is not None and age >= ELDERLY_AGE
         else "",
+        deferred=partial(_referral_action, facts, SURGICAL_REFERRAL, concept, priority),
     )

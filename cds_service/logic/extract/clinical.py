@@ -79,18 +79,20 @@ def read_observation(res: Any, ref: str, acc: Collected) -> None:
     else:
         level, present = None, not _recorded_absent(res)
     body = res.get("bodySite")
+    # Positional, in Item's field order: keywords cost ~2x to bind (~0.3 µs an Observation).
     item = Item(
         ref,
         label(cods, sets),
         sets,
-        side=side_of(body),
-        when=when,
-        site=site_text(body),
-        present=present,
-        level=level,
-        code=(first[0], first[1]),
-        worse="interpretation" in res and _has_worse(res["interpretation"]),
-        number=score(res) if sets & _NUMERIC else None,
+        None,  # certainty
+        side_of(body),
+        when,
+        site_text(body),
+        present,
+        level,
+        (first[0], first[1]),  # code
+        "interpretation" in res and _has_worse(res["interpretation"]),  # worse
+        score(res) if sets & _NUMERIC else None,  # number
     )
     acc.observations.append(item)
 

@@ -95,14 +95,22 @@ def _label(system: str, code: str, display: str | None) -> str:
 
 
 def codes_in(concept: Any) -> set[str]:
-    """Return the bare codes of a CodeableConcept, whatever their system (status elements)."""
+    """Return the bare codes of a CodeableConcept, whatever their system (status elements).
+
+    Hot path (two status elements per Condition): plain isinstance checks, no helpers.
+    """
     if not isinstance(concept, dict):
         return set()
-    return {
-        c["code"]
-        for c in as_list(concept.get("coding"))
-        if isinstance(c, dict) and text(c.get("code"))
-    }
+    raw = concept.get("coding")
+    if not isinstance(raw, list):
+        raw = [raw] if isinstance(raw, dict) else []
+    out: set[str] = set()
+    for c in raw:
+        if isinstance(c, dict):
+            code = c.get("code")
+            if isinstance(code, str) and code.strip():
+                out.add(code)
+    return out
 
 
 def parse_datetime(value: Any, element: str) -> datetime | None:
@@ -114,16 +122,28 @@ def parse_datetime(value: Any, element: str) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise Malformed(f"unparseable {element}")
+    parsed = _parse_datetime(value)
+    if parsed is None:
+        raise Malformed(f"unparseable {element}")
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _parse_datetime(value: str) -> datetime | None:
+    """Cached (bounded): a patient's dates recur on every hook call; datetimes are immutable.
+
+    ``None`` when unreadable, so the caller can name the element in its error.
+    """
     m = _DATE.fullmatch(value)
     try:
         if m:
             year, month, day = m.group(1), m.group(2) or "1", m.group(3) or "1"
             return datetime(int(year), int(month), int(day), tzinfo=UTC)
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise Malformed(f"unparseable {element}") from exc
+    except ValueError:
+        return None
     if "T" not in value:
-        raise Malformed(f"unparseable {element}")
+        return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
