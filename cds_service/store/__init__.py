@@ -169,7 +169,7 @@ def flush(app: Flask) -> None:
 def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any, **_: Any) -> None:
     """Queue one row per returned card (no patient data) so feedback joins to its rule.
 
-    The rows are written by the background writer (:mod:`.writer`), off the request path.
+    The rows are written in batches after a response has gone (:mod:`.writer`), never before.
     """
     cards = getattr(getattr(result, "evaluation", None), "cards", ())
     if not cards:
