@@ -326,19 +326,33 @@ def in_process() -> None:
     check("10x resources cost <= 12x time", f"x{large / small:.1f}", large / small <= 12)
 
 
-def wsgi_cost(bodies: dict[str, Path]) -> None:
-    """Print the CPU per call of service and floor as WSGI apps, without HTTP or a server.
-
-    The HTTP ratio mixes in what both pay (gunicorn, the kernel, wrk); this isolates what
-    the applications themselves cost, in one process, so a change to the service shows
-    here even when the machine's capacity drifts.
-    """
+def wsgi_call(wsgi: Callable[..., Any], path: str, body: bytes) -> Callable[[], None]:
+    """Return a function making one POST straight into a WSGI app (no HTTP, no server)."""
     import io
 
-    from cds_service import create_app
+    def once() -> None:
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8080",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        out = wsgi(environ, lambda *_: None)
+        b"".join(out)
+        getattr(out, "close", lambda: None)()  # the server's close(): due card rows are written
 
-    sys.path.insert(0, str(FLOOR_DIR))
-    import floor_app  # type: ignore[import-not-found]
+    return once
+
+
+def service_app() -> Any:
+    """The service as production runs it (metrics, card records, a log line per call)."""
+    from cds_service import create_app
 
     app = create_app(
         {"AUTH_MODE": "off", "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/wsgi.sqlite"}
@@ -347,25 +361,22 @@ def wsgi_cost(bodies: dict[str, Path]) -> None:
     devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the bench
     for handler in logging.getLogger("cds_service").handlers:
         handler.setStream(devnull)  # type: ignore[attr-defined]
+    return app
 
-    def cpu_ms(wsgi: Callable[..., Any], path: str, body: bytes, n: int = 2000) -> float:
-        def once() -> None:
-            environ = {
-                "REQUEST_METHOD": "POST",
-                "PATH_INFO": path,
-                "SERVER_NAME": "127.0.0.1",
-                "SERVER_PORT": "8080",
-                "SERVER_PROTOCOL": "HTTP/1.1",
-                "CONTENT_TYPE": "application/json",
-                "CONTENT_LENGTH": str(len(body)),
-                "wsgi.input": io.BytesIO(body),
-                "wsgi.url_scheme": "http",
-                "wsgi.errors": sys.stderr,
-            }
-            out = wsgi(environ, lambda *_: None)
-            b"".join(out)
-            getattr(out, "close", lambda: None)()
 
+def wsgi_cost(bodies: dict[str, Path]) -> None:
+    """Print the CPU per call of service and floor as WSGI apps, without HTTP or a server.
+
+    The HTTP ratio mixes in what both pay (gunicorn, the kernel, wrk); this isolates what
+    the applications themselves cost, in one process, so a change to the service shows
+    here even when the machine's capacity drifts.
+    """
+    sys.path.insert(0, str(FLOOR_DIR))
+    import floor_app  # type: ignore[import-not-found]
+
+    app = service_app()
+
+    def cpu_ms(once: Callable[[], None], n: int = 2000) -> float:
         for _ in range(200):
             once()
         best = float("inf")
@@ -376,12 +387,27 @@ def wsgi_cost(bodies: dict[str, Path]) -> None:
             best = min(best, (time.process_time() - t0) / n * 1000)
         return best
 
-    floor = cpu_ms(floor_app.app, "/cds-services/x", (FLOOR_DIR / "request.json").read_bytes())
+    floor_body = (FLOOR_DIR / "request.json").read_bytes()
+    floor = cpu_ms(wsgi_call(floor_app.app, "/cds-services/x", floor_body))
     print("\n## CPU per call in-process (raw WSGI, one thread, best of 3 x 2,000 calls)\n")
     print(f"- floor POST /x: {floor:.3f} ms")
     for hook, body in bodies.items():
-        ms = cpu_ms(app, f"/cds-services/{hook}", body.read_bytes())
+        ms = cpu_ms(wsgi_call(app, f"/cds-services/{hook}", body.read_bytes()))
         print(f"- {hook}: {ms:.3f} ms ({floor / ms:.2f}x the floor's throughput per core)")
+
+
+def wsgi_loop(seconds: float, body: Path) -> None:
+    """Call patient-view in-process for ``seconds``: a steady target for a profiler.
+
+    ``py-spy record -o profile.svg -- .venv/bin/python bench/run.py --wsgi-loop 30``
+    """
+    once = wsgi_call(service_app(), "/cds-services/patient-view", body.read_bytes())
+    end = time.monotonic() + seconds
+    calls = 0
+    while time.monotonic() < end:
+        once()
+        calls += 1
+    print(f"{calls} patient-view calls in {seconds:.0f} s")
 
 
 class _SlowFhir(BaseHTTPRequestHandler):
@@ -484,6 +510,12 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="short runs (3 s, 10 s soak, 20k requests)"
     )
+    parser.add_argument(
+        "--wsgi-loop",
+        type=float,
+        metavar="SECONDS",
+        help="only call patient-view in-process for SECONDS (to profile with py-spy)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.duration, args.soak, args.mem_requests = 3, 10, 20_000
@@ -493,6 +525,9 @@ def main() -> None:
     bodies = {"patient-view": out / "patient-view.json", "order-select": out / "order-select.json"}
     bodies["patient-view"].write_text(json.dumps(make_bodies.patient_view(now)))
     bodies["order-select"].write_text(json.dumps(make_bodies.order_select(now)))
+    if args.wsgi_loop:
+        wsgi_loop(args.wsgi_loop, bodies["patient-view"])
+        return
     http_runs(bodies, args.duration, args.soak, args.mem_requests)
     wsgi_cost(bodies)
     in_process()
