@@ -1,21 +1,34 @@
-"""Card uuids: random version 4, formatted as ``uuid.uuid4``, never repeated by a fork."""
+"""Card uuids: version 7 (time-ordered, 74 random bits), standard form, never repeated by a fork."""
 
 from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 
 from cds_service import uuids
 
-SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
-def test_uuids_are_version_4_in_the_standard_form() -> None:
+def test_uuids_are_version_7_in_the_standard_form() -> None:
     made = [uuids.new_uuid() for _ in range(5 * uuids.BATCH)]
     assert all(SHAPE.fullmatch(u) for u in made)
-    assert all(str(uuid.UUID(u)) == u and uuid.UUID(u).version == 4 for u in made)
+    assert all(str(uuid.UUID(u)) == u and uuid.UUID(u).version == 7 for u in made)
+    assert all(uuid.UUID(u).variant == uuid.RFC_4122 for u in made)
     assert len(set(made)) == len(made)
+
+
+def test_uuids_carry_the_issue_time_so_new_card_records_append_to_the_index() -> None:
+    before = time.time_ns() // 1_000_000
+    first = uuids.new_uuid()
+    time.sleep(0.002)
+    second = uuids.new_uuid()
+    after = time.time_ns() // 1_000_000
+    millis = [int(u.replace("-", "")[:12], 16) for u in (first, second)]
+    assert before <= millis[0] < millis[1] <= after
+    assert first < second, "a later card sorts after an earlier one"
 
 
 def test_variant_digit_keeps_its_two_random_bits() -> None:
