@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from . import bundles
+from . import uuids
 from .cli_burden import burden_report
 from .cli_burden import card_topic
 from .cli_burden import write_html
@@ -72,7 +73,9 @@ def evaluate_file(path: str, hook: str | None, now: datetime, profile: str) -> F
         return FileResult(file=path, skipped=f"not readable JSON ({type(exc).__name__})")
     except CDSError as exc:
         return FileResult(file=path, skipped="; ".join(i.message for i in exc.issues))
-    evaluation = evaluate(record.hook_input(use_hook, now=now, profile=profile))
+    evaluation = evaluate(
+        record.hook_input(use_hook, now=now, profile=profile), new_uuid=uuids.new_uuid
+    )
     return FileResult(
         file=path,
         patient_id=record.patient_id,

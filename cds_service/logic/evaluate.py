@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,10 +15,6 @@ from .inputs import HookInput
 __all__ = ["Evaluation", "evaluate", "validate_catalog"]
 
 
-def _uuid4() -> str:
-    return str(uuid.uuid4())
-
-
 @dataclass(frozen=True)
 class Evaluation:
     """The facts the rules saw and the cards they produced."""
@@ -28,10 +23,12 @@ class Evaluation:
     cards: tuple[Card, ...]
 
 
-def evaluate(inp: HookInput, *, new_uuid: Callable[[], str] = _uuid4) -> Evaluation:
+def evaluate(inp: HookInput, *, new_uuid: Callable[[], str]) -> Evaluation:
     """Build facts from ``inp`` and run every rule of its hook.
 
-    :param new_uuid: source of card and suggestion uuids; tests inject a counter.
+    :param new_uuid: source of card and suggestion uuids: :func:`cds_service.uuids.new_uuid`
+        wherever cards leave the service (randomness is I/O, kept out of ``logic``); tests
+        inject a counter.
     """
     facts = build_facts(inp)
     return Evaluation(facts=facts, cards=run_rules(facts, new_uuid=new_uuid))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cds_service import uuids
 from cds_service.logic import evaluate
 from cds_service.logic import suggestions
 from cds_service.logic.cards import Indicator
@@ -120,7 +121,7 @@ def test_uuids_come_from_the_injected_source() -> None:
 
 def test_no_context_no_cards_through_evaluate() -> None:
     inp = HookInput(hook="patient-view", patient_id="p1", now=NOW)
-    assert evaluate(inp).cards == ()
+    assert evaluate(inp, new_uuid=uuids.new_uuid).cards == ()
     assert run(make(motor_deficit=WEAKNESS, back_pain=BACK_PAIN)) == []
 
 
