@@ -11,30 +11,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cds_service.store import card_rows
 from cds_service.store import migrate
 from cds_service.store import open_engine
 from cds_service.store import write_cards
 from cds_service.store.schema import card_record
 from cds_service.store.writer import CardWriter
 
+CALL = ("patient-view", None, "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", None, None)
 
-def rows(*uuids: str) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
-    return [
-        {
-            "card_uuid": u,
-            "service_id": "patient-view",
-            "topic": "mri-24h",
-            "rule_id": "rule-mri-24h",
-            "rule_version": "1.1.0",
-            "indicator": "critical",
-            "issued_at": now,
-            "hook_instance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
-            "client_iss": None,
-            "client_tenant": None,
-        }
-        for u in uuids
-    ]
+
+def values(*uuids: str) -> list[tuple[str, ...]]:
+    """One ``CARD_COLUMNS`` tuple per uuid."""
+    return [(u, "mri-24h", "rule-mri-24h", "1.1.0", "critical") for u in uuids]
+
+
+def rows(eng: sa.Engine, *uuids: str) -> list[tuple[Any, ...]]:
+    """Card rows as a call to a service on ``eng`` builds them."""
+    return card_rows(eng.dialect, values(*uuids), (CALL[0], datetime.now(UTC), *CALL[2:]))
 
 
 def stored(eng: sa.Engine) -> list[str]:
@@ -46,8 +40,8 @@ def test_the_background_thread_writes_queued_cards_without_a_flush(db_url: str) 
     eng = open_engine({"DATABASE_URL": db_url}, "")
     migrate.upgrade(eng)
     writer = CardWriter(functools.partial(write_cards, eng), interval_s=0.02)
-    writer.put(rows("a", "b"))
-    writer.put(rows("b", "c"))  # the same card twice is still one row
+    writer.put(rows(eng, "a", "b"))
+    writer.put(rows(eng, "b", "c"))  # the same card twice is still one row
     deadline = time.monotonic() + 5
     while stored(eng) != ["a", "b", "c"] and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -58,9 +52,9 @@ def test_the_background_thread_writes_queued_cards_without_a_flush(db_url: str) 
 def test_a_database_outage_keeps_the_newest_cards_and_counts_the_dropped(db_url: str) -> None:
     eng = open_engine({"DATABASE_URL": db_url}, "")  # not migrated yet: every write fails
     writer = CardWriter(functools.partial(write_cards, eng), max_rows=3, interval_s=60)
-    writer.put(rows("a", "b"))
+    writer.put(rows(eng, "a", "b"))
     writer.flush()  # fails, and the rows go back to the queue
-    writer.put(rows("c", "d"))  # a call never blocks or fails: the oldest row is dropped
+    writer.put(rows(eng, "c", "d"))  # a call never blocks or fails: the oldest row is dropped
     assert writer.dropped == 1
     migrate.upgrade(eng)  # the database is back
     writer.flush()
@@ -72,12 +66,12 @@ def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) 
     eng = open_engine({"DATABASE_URL": db_url}, "")
     migrate.upgrade(eng)
     writer = CardWriter(functools.partial(write_cards, eng), interval_s=60)
-    writer.put(rows("parent"))  # queued in the parent, whose thread is now running
+    writer.put(rows(eng, "parent"))  # queued in the parent, whose thread is now running
     pid = os.fork()
     if pid == 0:  # a gunicorn worker: starts empty, records and flushes on its own
         code = 1
         try:
-            writer.put(rows("child"))
+            writer.put(rows(eng, "child"))
             writer.flush()
             code = 0 if writer._thread is not None and writer._thread.is_alive() else 3
         finally:
@@ -94,10 +88,10 @@ def test_a_full_batch_is_due_and_written_by_the_caller(db_url: str) -> None:
     eng = open_engine({"DATABASE_URL": db_url}, "")
     migrate.upgrade(eng)
     writer = CardWriter(functools.partial(write_cards, eng), batch_rows=3, interval_s=60)
-    writer.put(rows("a", "b"))
+    writer.put(rows(eng, "a", "b"))
     writer.flush_if_due()  # two rows, fresh: not yet worth a transaction
     assert not writer.due() and stored(eng) == []
-    writer.put(rows("c"))
+    writer.put(rows(eng, "c"))
     assert writer.due()
     writer.flush_if_due()
     assert stored(eng) == ["a", "b", "c"] and not writer.due()
@@ -128,14 +122,20 @@ def test_a_service_call_writes_due_records_once_its_response_is_sent(tmp_path: A
 
 def test_card_rows_read_back_as_sqlalchemy_would_have_stored_them(db_url: str) -> None:
     """Card rows go to the driver directly; the stored values must not change form."""
+    from cds_service.store import CALL_COLUMNS
+    from cds_service.store import CARD_COLUMNS
     from cds_service.store import _insert_ignore
 
     eng = open_engine({"DATABASE_URL": db_url}, "")
     migrate.upgrade(eng)
-    write_cards(eng, rows("fast"))
+    now = datetime.now(UTC)
+    write_cards(eng, card_rows(eng.dialect, values("fast"), (CALL[0], now, *CALL[2:])))
     with eng.begin() as conn:
         stmt = _insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False)
-        conn.execute(stmt, rows("portable"))
+        columns = CARD_COLUMNS + CALL_COLUMNS
+        conn.execute(
+            stmt, dict(zip(columns, values("portable")[0] + (CALL[0], now, *CALL[2:]), strict=True))
+        )
     with eng.connect() as conn:
         got = {r.card_uuid: r._asdict() for r in conn.execute(sa.select(card_record))}
         raw = {
@@ -149,4 +149,17 @@ def test_card_rows_read_back_as_sqlalchemy_would_have_stored_them(db_url: str) -
     }
     assert type(raw["fast"]) is type(raw["portable"])
     assert len(str(raw["fast"])) == len(str(raw["portable"]))
+    eng.dispose()
+
+
+def test_a_driver_with_another_placeholder_style_still_gets_its_cards(tmp_path: Any) -> None:
+    """Named placeholders are not written by hand: SQLAlchemy Core inserts the same rows."""
+    eng = sa.create_engine(f"sqlite:///{tmp_path}/named.sqlite", paramstyle="named")
+    migrate.upgrade(eng)
+    write_cards(eng, rows(eng, "a", "b"))
+    write_cards(eng, rows(eng, "b", "c"))  # the same card twice is still one row
+    assert stored(eng) == ["a", "b", "c"]
+    with eng.connect() as conn:
+        issued = conn.execute(sa.select(card_record.c.issued_at)).scalar()
+    assert isinstance(issued, datetime)
     eng.dispose()
