@@ -31,11 +31,26 @@ def _refill() -> None:
     _pool.extend(digits[i : i + 20] for i in range(0, len(digits), 20))
 
 
+_prefix: tuple[int, str] = (-1, "")  # (ms, its text): replaced whole, so threads never mix
+
+
+def _time_prefix(millis: int) -> str:
+    """The uuid's text before its random bits, laid out once per millisecond: a call's
+    uuids share one (~0.4 µs of ~1 µs per uuid)."""
+    global _prefix
+    cached = _prefix
+    if cached[0] == millis:
+        return cached[1]
+    t = f"{millis & 0xFFFFFFFFFFFF:012x}"
+    text = f"{t[:8]}-{t[8:]}-7"
+    _prefix = (millis, text)
+    return text
+
+
 def _format(millis: int, random20: str) -> str:
     """Lay out a v7 uuid: 48-bit ms timestamp, version 7, 12 + 62 random bits."""
-    t = f"{millis & 0xFFFFFFFFFFFF:012x}"
     variant = _VARIANT[int(random20[3], 16)]
-    return f"{t[:8]}-{t[8:]}-7{random20[:3]}-{variant}{random20[4:7]}-{random20[7:19]}"
+    return f"{_time_prefix(millis)}{random20[:3]}-{variant}{random20[4:7]}-{random20[7:19]}"
 
 
 def new_uuid() -> str:

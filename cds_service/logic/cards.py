@@ -1,4 +1,8 @@
-"""CDS Hooks 2.0 card model: frozen dataclasses that render to spec-conformant JSON.
+"""CDS Hooks 2.0 card model: immutable records that render to spec-conformant JSON.
+
+Catalog values (codings, links, sources) are frozen dataclasses. What is built on every
+call (cards, suggestions, actions) are NamedTuples: a frozen dataclass ``__init__`` sets
+each field through ``object.__setattr__``, ~1.2 µs for a Card against ~0.3 µs.
 
 Rendering drops every ``None`` and empty value (CDS Hooks 2.0 "Null and empty JSON
 elements"), so a card can never carry ``"links": []`` or ``"detail": ""``. The fields
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
+from typing import NamedTuple
 
 #: The service's own CodeSystem for ``source.topic`` (codes documented in docs/rules.md).
 TOPIC_SYSTEM = "https://w3id.org/spine-mass-cds/CodeSystem/card-topic"
@@ -52,8 +57,7 @@ class Coding:
         return _clean({"system": self.system, "code": self.code, "display": self.display})
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """``create``/``update`` carry a full resource; ``delete`` carries ``resource_id``."""
 
     type: str
@@ -74,8 +78,7 @@ class Action:
         return out
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     label: str
     uuid: str
     actions: tuple[Action, ...] = ()
@@ -121,8 +124,7 @@ class Source:
         return out
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(NamedTuple):
     """One card, plus the rule identity it came from (kept server-side)."""
 
     uuid: str
