@@ -114,10 +114,31 @@ def server(
         log.close()
 
 
+def workers_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) the master's worker processes have used so far."""
+    kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = 0
+    for pid in kids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(
-    url: str, body: Path | None, conc: int, duration: int, *, warm: bool = True
+    url: str,
+    body: Path | None,
+    conc: int,
+    duration: int,
+    *,
+    warm: bool = True,
+    master: int | None = None,
 ) -> dict[str, float]:
-    """Run wrk once (after a 2 s warm-up) and parse the RESULT line of wrk_report.lua."""
+    """Run wrk once (after a 2 s warm-up) and parse the RESULT line of wrk_report.lua.
+
+    With ``master``, also report ``cpu_ms``: the CPU its workers spent per request (the
+    application plus gunicorn and the kernel's share in the worker), the figure that
+    decides throughput on a machine whose cores the load generator shares.
+    """
     env = {**os.environ, "BODY_FILE": str(body) if body else ""}
     script = str(FLOOR_DIR / "wrk_report.lua")
     if warm:
@@ -135,15 +156,24 @@ def wrk(
         script,
         url,
     ]
+    cpu0 = workers_cpu_s(master) if master else 0.0
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False).stdout  # noqa: S603
     line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no RESULT line for {url}:\n{out}")
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+    result = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+    if master and result["requests"]:
+        result["cpu_ms"] = (workers_cpu_s(master) - cpu0) / result["requests"] * 1000
+    return result
 
 
 def paired(
-    svc: str, svc_body: Path | None, floor: str, floor_body: Path | None, duration: int
+    svc: str,
+    svc_body: Path | None,
+    floor: str,
+    floor_body: Path | None,
+    duration: int,
+    masters: tuple[int, int],
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Load service and floor in alternating slices; summarise each (see _median_run).
 
@@ -155,15 +185,15 @@ def paired(
     warm = True
     svc_runs, floor_runs = [], []
     for _ in range(slices):
-        svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm))
-        floor_runs.append(wrk(floor, floor_body, 8, slice_s, warm=warm))
+        svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm, master=masters[0]))
+        floor_runs.append(wrk(floor, floor_body, 8, slice_s, warm=warm, master=masters[1]))
         warm = False
     return _median_run(svc_runs), _median_run(floor_runs)
 
 
 def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     """Median throughput and p50 of the slices, their worst p99, errors summed."""
-    out = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_ms")}
+    out = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_ms", "cpu_ms")}
     out["p99_ms"] = max(r["p99_ms"] for r in runs)
     out.update({k: sum(r[k] for r in runs) for k in ("requests", "http_err", "sock_err")})
     return out
@@ -192,11 +222,12 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
     }
     floor_body = FLOOR_DIR / "request.json"
     with (
-        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as (floor, _),
+        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as (floor, floor_master),
         server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as (svc, master),
     ):
+        masters = (master, floor_master)
         disc, floor_get = paired(
-            svc + "/cds-services", None, floor + "/cds-services", None, duration
+            svc + "/cds-services", None, floor + "/cds-services", None, duration, masters
         )
         pv, floor_post = paired(
             svc + "/cds-services/patient-view",
@@ -204,6 +235,7 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
             floor + "/cds-services/x",
             floor_body,
             duration,
+            masters,
         )
         os_, floor_post_os = paired(
             svc + "/cds-services/order-select",
@@ -211,6 +243,7 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
             floor + "/cds-services/x",
             floor_body,
             duration,
+            masters,
         )
         rows = [
             ("discovery (GET)", disc, floor_get),
@@ -224,13 +257,13 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
         f"\n## HTTP, c=8, 3 alternating {-(-duration // 3)} s slices each (median rps, worst p99), gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(
-        f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} |"
+        f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} | {'CPU ms/req':>10} | {'floor CPU':>9} |"
     )
-    print(f"|{'-' * 20}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|")
+    print(f"|{'-' * 20}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|{'-' * 12}|{'-' * 11}|")
     for name, r, f in rows:
         ratio = r["rps"] / f["rps"]
         print(
-            f"| {name:<18} | {r['rps']:>8.0f} | {r['p50_ms']:>7.2f} | {r['p99_ms']:>7.2f} | {f['rps']:>9.0f} | {ratio:>6.2f} |"
+            f"| {name:<18} | {r['rps']:>8.0f} | {r['p50_ms']:>7.2f} | {r['p99_ms']:>7.2f} | {f['rps']:>9.0f} | {ratio:>6.2f} | {r['cpu_ms']:>10.3f} | {f['cpu_ms']:>9.3f} |"
         )
         errs = r["http_err"] + r["sock_err"]
         if name != "discovery (GET)":
@@ -238,7 +271,12 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
             check(f"{name} p99 <= 15 ms (c=8)", f"{r['p99_ms']:.2f} ms", r["p99_ms"] <= 15)
         check(f"{name} errors (c=8)", f"{errs:.0f}", errs == 0)
     print(
-        f"| {'floor POST /x':<18} | {floor_post['rps']:>8.0f} | {floor_post['p50_ms']:>7.2f} | {floor_post['p99_ms']:>7.2f} | {'':>9} | {'':>6} |"
+        f"| {'floor POST /x':<18} | {floor_post['rps']:>8.0f} | {floor_post['p50_ms']:>7.2f} | {floor_post['p99_ms']:>7.2f} | {'':>9} | {'':>6} | {floor_post['cpu_ms']:>10.3f} | {'':>9} |"
+    )
+    print(
+        "\nCPU ms/req: CPU (user + system) the gunicorn workers spent per request: the "
+        "application, plus gunicorn and the kernel's share in the worker. wrk runs on the "
+        "same two cores, so throughput follows this figure."
     )
     soak_errs = soak_r["http_err"] + soak_r["sock_err"]
     check(

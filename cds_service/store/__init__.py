@@ -185,11 +185,10 @@ class _Insert(NamedTuple):
     call: Converters  # ... within CALL_COLUMNS
 
 
-@functools.cache
-def _card_insert(dialect_name: str, paramstyle: str, dialect: sa.Dialect) -> _Insert | None:
-    """Return (once per dialect) the driver-level card INSERT, or ``None`` if the driver's
-    placeholder style is not one we write by hand (then SQLAlchemy Core does the insert)."""
-    mark = _PLACEHOLDERS.get(paramstyle)
+def _card_insert(dialect: sa.Dialect) -> _Insert | None:
+    """Return the driver-level card INSERT, or ``None`` if the driver's placeholder style
+    is not one we write by hand (then SQLAlchemy Core does the insert)."""
+    mark = _PLACEHOLDERS.get(dialect.paramstyle)
     if mark is None:
         return None
 
@@ -208,8 +207,15 @@ def _card_insert(dialect_name: str, paramstyle: str, dialect: sa.Dialect) -> _In
     )
 
 
+_INSERTS: dict[tuple[str, str], _Insert | None] = {}
+
+
 def _prepared(dialect: sa.Dialect) -> _Insert | None:
-    return _card_insert(dialect.name, dialect.paramstyle, dialect)
+    """:func:`_card_insert`, built once per dialect and placeholder style."""
+    key = (dialect.name, dialect.paramstyle)
+    if key not in _INSERTS:
+        _INSERTS[key] = _card_insert(dialect)
+    return _INSERTS[key]
 
 
 def _convert(values: tuple[Any, ...], converters: Converters) -> tuple[Any, ...]:
