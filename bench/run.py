@@ -188,7 +188,10 @@ def paired(
         svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm, master=masters[0]))
         floor_runs.append(wrk(floor, floor_body, 8, slice_s, warm=warm, master=masters[1]))
         warm = False
-    return _median_run(svc_runs), _median_run(floor_runs)
+    svc_out = _median_run(svc_runs)
+    ratios = [s["rps"] / f["rps"] for s, f in zip(svc_runs, floor_runs, strict=True)]
+    svc_out["ratio_min"], svc_out["ratio_max"] = min(ratios), max(ratios)
+    return svc_out, _median_run(floor_runs)
 
 
 def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -257,13 +260,15 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
         f"\n## HTTP, c=8, 3 alternating {-(-duration // 3)} s slices each (median rps, worst p99), gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(
-        f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} | {'CPU ms/req':>10} | {'floor CPU':>9} |"
+        f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} | {'slices':>11} | {'CPU ms/req':>10} | {'floor CPU':>9} |"
     )
-    print(f"|{'-' * 20}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|{'-' * 12}|{'-' * 11}|")
+    print(
+        f"|{'-' * 20}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|{'-' * 13}|{'-' * 12}|{'-' * 11}|"
+    )
     for name, r, f in rows:
         ratio = r["rps"] / f["rps"]
         print(
-            f"| {name:<18} | {r['rps']:>8.0f} | {r['p50_ms']:>7.2f} | {r['p99_ms']:>7.2f} | {f['rps']:>9.0f} | {ratio:>6.2f} | {r['cpu_ms']:>10.3f} | {f['cpu_ms']:>9.3f} |"
+            f"| {name:<18} | {r['rps']:>8.0f} | {r['p50_ms']:>7.2f} | {r['p99_ms']:>7.2f} | {f['rps']:>9.0f} | {ratio:>6.2f} | {r['ratio_min']:>5.2f}-{r['ratio_max']:<5.2f} | {r['cpu_ms']:>10.3f} | {f['cpu_ms']:>9.3f} |"
         )
         errs = r["http_err"] + r["sock_err"]
         if name != "discovery (GET)":
@@ -271,10 +276,12 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
             check(f"{name} p99 <= 15 ms (c=8)", f"{r['p99_ms']:.2f} ms", r["p99_ms"] <= 15)
         check(f"{name} errors (c=8)", f"{errs:.0f}", errs == 0)
     print(
-        f"| {'floor POST /x':<18} | {floor_post['rps']:>8.0f} | {floor_post['p50_ms']:>7.2f} | {floor_post['p99_ms']:>7.2f} | {'':>9} | {'':>6} | {floor_post['cpu_ms']:>10.3f} | {'':>9} |"
+        f"| {'floor POST /x':<18} | {floor_post['rps']:>8.0f} | {floor_post['p50_ms']:>7.2f} | {floor_post['p99_ms']:>7.2f} | {'':>9} | {'':>6} | {'':>11} | {floor_post['cpu_ms']:>10.3f} | {'':>9} |"
     )
     print(
-        "\nCPU ms/req: CPU (user + system) the gunicorn workers spent per request: the "
+        "\nratio: of the slices' median rps; slices: the lowest and highest ratio of one "
+        "service slice to the floor slice right after it. "
+        "CPU ms/req: CPU (user + system) the gunicorn workers spent per request: the "
         "application, plus gunicorn and the kernel's share in the worker. wrk runs on the "
         "same two cores, so throughput follows this figure."
     )
