@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -80,3 +83,21 @@ def test_readme_points_at_files_that_exist_and_keeps_its_two_first_commands() ->
     assert set(re.findall(r"\]\(#([\w-]+)\)", readme)) <= headings
     commands = re.findall(r"^(make \w+)", readme, flags=re.M)
     assert commands[:2] == ["make run", "make test"]
+
+
+def test_a_gunicorn_worker_freezes_its_start_up_heap() -> None:
+    """Full collections would walk every start-up object: a pause of tens of ms each time."""
+    script = (
+        "import gc\n"
+        "from cds_service import gunicorn_conf, create_app\n"
+        "create_app({'AUTH_MODE': 'off', 'DATABASE_URL': 'sqlite://'})\n"
+        "gunicorn_conf.post_worker_init(None)\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp()}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    frozen, still_tracked = int(out[0]), int(out[1])
+    assert frozen > 50_000, "the application's objects are frozen"
+    assert still_tracked < 1_000, "a full collection has almost nothing left to walk"
