@@ -42,11 +42,11 @@ from .schema import jti_seen
 from .writer import CardWriter
 
 __all__ = [
+    "card_rows",
     "engine",
     "flush",
     "init_app",
     "open_engine",
-    "card_rows",
     "record_cards",
     "remember_jti",
     "store_feedback",

@@ -163,3 +163,11 @@ def test_a_driver_with_another_placeholder_style_still_gets_its_cards(tmp_path: 
         issued = conn.execute(sa.select(card_record.c.issued_at)).scalar()
     assert isinstance(issued, datetime)
     eng.dispose()
+
+
+def test_card_rows_fill_every_column_of_the_card_record() -> None:
+    """A column added to the table must be given a value by every call, not left NULL."""
+    from cds_service.store import CALL_COLUMNS
+    from cds_service.store import CARD_COLUMNS
+
+    assert sorted(CARD_COLUMNS + CALL_COLUMNS) == sorted(c.name for c in card_record.columns)
