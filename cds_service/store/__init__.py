@@ -36,6 +36,7 @@ from sqlalchemy.dialects import sqlite
 
 from .. import events
 from . import migrate
+from .checkpoint import WalCheckpointer
 from .schema import card_record
 from .schema import feedback
 from .schema import jti_seen
@@ -97,11 +98,17 @@ def init_app(app: Flask) -> None:
     """Open and migrate the database; record every card the service returns."""
     eng = open_engine(app.config, app.instance_path)
     migrate.upgrade(eng)
+    # SQLite checkpoints its log in the committing thread; keep that off request threads.
+    checkpointer = WalCheckpointer(eng.raw_connection) if eng.dialect.name == "sqlite" else None
     app.extensions["cds_store"] = {
         "engine": eng,
         "purged": 0.0,
         "lock": threading.Lock(),
-        "writer": CardWriter(functools.partial(write_cards, eng)),
+        "checkpointer": checkpointer,
+        "writer": CardWriter(
+            functools.partial(write_cards, eng),
+            after_write=checkpointer.poke if checkpointer else None,
+        ),
     }
     events.subscribe(app, "call", lambda **data: record_cards(app, **data))
     app.after_request(_flush_after_sending)

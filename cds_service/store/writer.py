@@ -17,6 +17,8 @@ appends its rows to a bounded in-memory queue, written one transaction per batch
   oldest rows are dropped, counted and logged; a failed batch goes back to the queue.
 * Fork-safe: the thread starts lazily in the process that records (a gunicorn worker, not
   the master), and a forked child starts with an empty queue of its own.
+* After each batch, ``after_write`` runs (outside the write lock): on SQLite it hands the
+  WAL checkpoint to a thread of its own (:mod:`.checkpoint`).
 * Durable at a clean exit: :func:`flush_all` runs at interpreter exit and from gunicorn's
   ``worker_exit`` hook; :meth:`CardWriter.flush` lets tests and reports read their writes.
 """
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 import time
 import weakref
@@ -33,6 +34,8 @@ from collections import deque
 from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
+
+from .daemon import ProcessThread
 
 log = logging.getLogger("cds_service.store")
 
@@ -52,8 +55,10 @@ class CardWriter:
         max_rows: int = 20_000,
         batch_rows: int = 200,
         interval_s: float = 1.0,
+        after_write: Callable[[], None] | None = None,
     ) -> None:
         self._write = write
+        self._after_write = after_write  # e.g. the WAL checkpointer's poke
         self.max_rows, self.batch_rows, self.interval_s = max_rows, batch_rows, interval_s
         self.dropped = 0
         self._reset()
@@ -61,16 +66,15 @@ class CardWriter:
 
     def _reset(self) -> None:
         """Start (again) with an empty queue and no thread, owned by this process."""
-        self._pid = os.getpid()
+        self._daemon = ProcessThread(self._run, "card-writer")
         self._queue: deque[Row] = deque()
         self._oldest = 0.0  # monotonic time the oldest queued row arrived
         self._lock = threading.Lock()  # guards the queue
         self._write_lock = threading.Lock()  # one batch in flight at a time
-        self._thread: threading.Thread | None = None
 
     def put(self, rows: Sequence[Row]) -> None:
         """Queue ``rows`` for writing; never blocks on the database, never raises."""
-        if self._pid != os.getpid():  # a forked child: the parent's thread is not here
+        if self._daemon.forked():  # a forked child: the parent's thread is not here
             self._reset()
         with self._lock:
             if not self._queue:
@@ -81,8 +85,7 @@ class CardWriter:
                 self._queue.popleft()
         if overflow > 0:
             self._count_dropped(overflow)
-        if self._thread is None:
-            self._start()
+        self._daemon.ensure_started()
 
     def due(self) -> bool:
         """Whether a batch is full or its oldest row has waited ``interval_s``."""
@@ -96,13 +99,6 @@ class CardWriter:
         if self.due():
             self.flush()  # which does nothing in a forked child that has not recorded yet
 
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is not None:
-                return
-            self._thread = threading.Thread(target=self._run, name="card-writer", daemon=True)
-            self._thread.start()
-
     def _run(self) -> None:
         while True:
             time.sleep(self.interval_s)
@@ -110,7 +106,7 @@ class CardWriter:
 
     def flush(self) -> None:
         """Write everything queued so far, in the calling thread; keep it on failure."""
-        if self._pid != os.getpid():
+        if self._daemon.forked():
             return
         with self._write_lock:
             with self._lock:
@@ -126,6 +122,9 @@ class CardWriter:
                     extra={"event": "card_write_failed", "error_type": type(exc).__name__},
                 )
                 self._requeue(rows)
+                return
+        if self._after_write is not None:
+            self._after_write()
 
     def _requeue(self, rows: list[Row]) -> None:
         """Put a failed batch back in front of newer rows, dropping the oldest past the bound."""

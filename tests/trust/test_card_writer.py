@@ -73,7 +73,8 @@ def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) 
         try:
             writer.put(rows(eng, "child"))
             writer.flush()
-            code = 0 if writer._thread is not None and writer._thread.is_alive() else 3
+            thread = writer._daemon.thread
+            code = 0 if thread is not None and thread.is_alive() else 3
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
