@@ -11,7 +11,7 @@ thread runs ``PRAGMA wal_checkpoint(PASSIVE)`` while the next batch is still bei
 gathered. A complete checkpoint lets the next batch restart the log from its beginning,
 so the log stays a few dozen pages long and no commit ever reaches the automatic
 checkpoint (it stays on, as the safety net). Measured over 20,000 in-process calls: max
-call time 20 → 6.5 ms.
+call time 20 → 8.7 ms, p99.9 4.8 → 3.5 ms.
 
 Why the hand-off waits for the thread to start (up to ``handoff_s``): a woken Python
 thread must win the GIL back from a busy request thread, and each call's log write resets
@@ -111,9 +111,13 @@ class WalCheckpointer:
 
 
 def _close_quietly(conn: Any) -> None:
-    """Close a connection that failed, if there is one; it is discarded either way."""
+    """Discard a connection that failed, if there is one.
+
+    A pooled connection (``Engine.raw_connection``) is invalidated, not handed back to the
+    pool, where a request thread could get it next.
+    """
     if conn is not None:
         try:
-            conn.close()
+            getattr(conn, "invalidate", conn.close)()
         except Exception:  # noqa: BLE001, S110 - it is being discarded either way
             pass

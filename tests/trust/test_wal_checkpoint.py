@@ -128,3 +128,24 @@ def test_only_sqlite_gets_a_checkpointer(db_url: str) -> None:
     state = app.extensions["cds_store"]
     assert (state["checkpointer"] is not None) == db_url.startswith("sqlite")
     state["engine"].dispose()
+
+
+def test_a_connection_that_fails_is_invalidated_not_returned_to_the_pool(tmp_path: Path) -> None:
+    eng = engine(tmp_path / "i.sqlite")
+    drivers: list[Any] = []  # the sqlite3 connection behind each pooled one handed out
+
+    def connect() -> Any:
+        conn = eng.raw_connection()
+        drivers.append(conn.driver_connection)
+        if len(drivers) == 1:  # the first connection breaks on its first checkpoint
+            conn.cursor = lambda: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O"))
+        return conn
+
+    checkpointer = WalCheckpointer(connect, idle_s=3600)
+    write_batches(eng, checkpointer)
+    assert checkpointer.failures == 1 and checkpointer.checkpoints == BATCHES - 1
+    assert len(drivers) == 2
+    with eng.connect() as conn:  # what a request thread gets from the pool next
+        pooled = conn.connection.driver_connection
+    assert drivers[0] not in (drivers[1], pooled), "the failed connection went back to the pool"
+    eng.dispose()
