@@ -71,7 +71,10 @@ class WalCheckpointer:
         """Ask for a checkpoint now; returns once the thread has begun (or ``handoff_s``)."""
         if self._daemon.forked():  # a forked child: the parent's thread is not here
             self._reset()
-        self._daemon.ensure_started()
+        try:
+            self._daemon.ensure_started()
+        except RuntimeError:  # no new threads at interpreter exit (3.12): SQLite's own applies
+            return
         self._started.clear()
         self._wake.set()
         self._started.wait(self.handoff_s)

@@ -149,3 +149,23 @@ def test_a_connection_that_fails_is_invalidated_not_returned_to_the_pool(tmp_pat
         pooled = conn.connection.driver_connection
     assert drivers[0] not in (drivers[1], pooled), "the failed connection went back to the pool"
     eng.dispose()
+
+
+def test_a_last_batch_at_interpreter_exit_is_still_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.12 refuses new threads while exiting, when ``flush_all`` writes the queue."""
+    eng = engine(tmp_path / "x.sqlite")
+    checkpointer = WalCheckpointer(eng.raw_connection)
+
+    def exiting() -> None:
+        raise RuntimeError("can't create new thread at interpreter shutdown")
+
+    monkeypatch.setattr(checkpointer._daemon, "ensure_started", exiting)
+    writer = CardWriter(functools.partial(write_cards, eng), after_write=checkpointer.poke)
+    writer.put(rows(eng, "a", "b"))
+    writer.flush()  # no exception from the hand-off
+    assert writer.dropped == 0
+    with eng.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM card_record")).scalar() == 2
+    eng.dispose()
