@@ -32,7 +32,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+
+from sqlalchemy.pool import PoolProxiedConnection
 
 from .daemon import ProcessThread
 
@@ -45,12 +46,12 @@ LOG_EVERY_S = 60.0  # a database that keeps failing is reported once a minute, n
 class WalCheckpointer:
     """Run SQLite WAL checkpoints on a thread of its own, woken after each batch write.
 
-    :param connect: opens the thread's own DBAPI connection (``Engine.raw_connection``).
+    :param connect: checks out the thread's own pooled connection (``Engine.raw_connection``).
     """
 
     def __init__(
         self,
-        connect: Callable[[], Any],
+        connect: Callable[[], PoolProxiedConnection],
         *,
         handoff_s: float = 0.002,
         idle_s: float = 1.0,
@@ -80,7 +81,7 @@ class WalCheckpointer:
         self._started.wait(self.handoff_s)
 
     def _run(self) -> None:
-        conn: Any = None
+        conn: PoolProxiedConnection | None = None
         while True:
             self._wake.wait(self.idle_s)
             self._wake.clear()
@@ -95,8 +96,9 @@ class WalCheckpointer:
                 self.checkpoints += 1
             except Exception as exc:  # noqa: BLE001 - a checkpoint is housekeeping, never a crash
                 self._failed(exc)
-                _close_quietly(conn)
-                conn = None  # the next checkpoint opens a new connection
+                if conn is not None:  # discarded, not handed back to the pool, where a
+                    conn.invalidate()  # request thread could get it next
+                conn = None  # the next checkpoint checks out a new one
 
     def _failed(self, exc: Exception) -> None:
         self.failures += 1
@@ -111,16 +113,3 @@ class WalCheckpointer:
                     "failures": self.failures,
                 },
             )
-
-
-def _close_quietly(conn: Any) -> None:
-    """Discard a connection that failed, if there is one.
-
-    A pooled connection (``Engine.raw_connection``) is invalidated, not handed back to the
-    pool, where a request thread could get it next.
-    """
-    if conn is not None:
-        try:
-            getattr(conn, "invalidate", conn.close)()
-        except Exception:  # noqa: BLE001, S110 - it is being discarded either way
-            pass
