@@ -114,14 +114,19 @@ def server(
         log.close()
 
 
+def workers_cpu(master: int) -> tuple[float, float]:
+    """User and system CPU seconds the master's worker processes have used so far."""
+    user = system = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+    ticks = os.sysconf("SC_CLK_TCK")
+    return user / ticks, system / ticks
+
+
 def workers_cpu_s(master: int) -> float:
     """CPU seconds (user + system) the master's worker processes have used so far."""
-    kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    ticks = 0
-    for pid in kids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(workers_cpu(master))
 
 
 def wrk(
