@@ -4,6 +4,10 @@ gunicorn forks its workers from a master that may already have run the app (``--
 threads do not survive a fork, so each worker must start its own, and state that belongs
 to the parent's thread (a queue, an event) must be dropped. :meth:`ProcessThread.forked`
 tells its owner when to drop it.
+
+Fork only from a process whose threads are idle, as gunicorn's master is (it serves no
+calls, so it never starts them): fork copies only the calling thread, and one caught
+inside SQLite leaves SQLite's own mutex locked in the child, whose next connect hangs.
 """
 
 from __future__ import annotations

@@ -106,6 +106,13 @@ def test_a_forked_worker_checkpoints_with_its_own_thread(tmp_path: Path) -> None
     eng = engine(tmp_path / "f.sqlite")
     checkpointer = WalCheckpointer(eng.raw_connection, idle_s=3600)  # pokes only
     checkpointer.poke()  # the parent's thread now runs
+    # Fork once that thread is idle, as gunicorn's master is: fork copies only the calling
+    # thread, so a thread caught inside SQLite would leave SQLite's own mutex locked in the
+    # child, whose first connect then hangs (seen: 11 forks in 200 without this wait).
+    deadline = time.monotonic() + 5
+    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert checkpointer.checkpoints == 1
     pid = os.fork()
     if pid == 0:  # a gunicorn worker
         code = 1
