@@ -58,30 +58,26 @@ def main() -> None:
             targets[name] = (svc, body, "/cds-services/patient-view")
         for (base, _), target_body, path in targets.values():  # warm every worker up
             run.wrk(base + path, target_body, 8, 2, warm=False)
-        slices: dict[str, list[tuple[float, float, float, float]]] = {n: [] for n in targets}
+        slices: dict[str, list[dict[str, float]]] = {n: [] for n in targets}
         for _ in range(args.slices):
             for name, ((base, master), target_body, path) in targets.items():
-                user0, sys0 = run.workers_cpu(master)
-                r = run.wrk(base + path, target_body, 8, args.seconds, warm=False)
-                user1, sys1 = run.workers_cpu(master)
-                per = 1000 / max(r["requests"], 1)
                 slices[name].append(
-                    (r["rps"], r["p99_ms"], (user1 - user0) * per, (sys1 - sys0) * per)
+                    run.wrk(base + path, target_body, 8, args.seconds, warm=False, master=master)
                 )
-    floor_rps = [s[0] for s in slices["floor"]]
+    floor_rps = [s["rps"] for s in slices["floor"]]
     print(
         f"\n## Patient-view builds against the floor, c=8, {args.slices} alternating "
         f"{args.seconds} s slices ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(f"| {'build':<36} |    rps | ratio |    slices   | p99 ms | user ms/req | sys ms/req |")
     print(f"|{'-' * 38}|--------|-------|-------------|--------|-------------|------------|")
-    for name, rows in slices.items():
-        ratios = [row[0] / f for row, f in zip(rows, floor_rps, strict=True)]
+    for name, runs in slices.items():
+        ratios = [r["rps"] / f for r, f in zip(runs, floor_rps, strict=True)]
+        m = run.median_run(runs)  # median rps and CPU, worst p99: as bench/run.py reports
         print(
-            f"| {name:<36} | {statistics.median(r[0] for r in rows):>6.0f} "
-            f"| {statistics.median(ratios):>5.2f} | {min(ratios):>4.2f}-{max(ratios):<4.2f}  "
-            f"| {max(r[1] for r in rows):>6.2f} | {statistics.median(r[2] for r in rows):>11.3f} "
-            f"| {statistics.median(r[3] for r in rows):>10.3f} |"
+            f"| {name:<36} | {m['rps']:>6.0f} | {statistics.median(ratios):>5.2f} "
+            f"| {min(ratios):>4.2f}-{max(ratios):<4.2f}  | {m['p99_ms']:>6.2f} "
+            f"| {m['user_ms']:>11.3f} | {m['sys_ms']:>10.3f} |"
         )
     print(
         "\n'pipeline replayed': each service's first answer is returned again (the request's"

@@ -124,11 +124,6 @@ def workers_cpu(master: int) -> tuple[float, float]:
     return user / ticks, system / ticks
 
 
-def workers_cpu_s(master: int) -> float:
-    """CPU seconds (user + system) the master's worker processes have used so far."""
-    return sum(workers_cpu(master))
-
-
 def wrk(
     url: str,
     body: Path | None,
@@ -142,7 +137,8 @@ def wrk(
 
     With ``master``, also report ``cpu_ms``: the CPU its workers spent per request (the
     application plus gunicorn and the kernel's share in the worker), the figure that
-    decides throughput on a machine whose cores the load generator shares.
+    decides throughput on a machine whose cores the load generator shares; and its two
+    parts, ``user_ms`` and ``sys_ms``.
     """
     env = {**os.environ, "BODY_FILE": str(body) if body else ""}
     script = str(FLOOR_DIR / "wrk_report.lua")
@@ -161,14 +157,17 @@ def wrk(
         script,
         url,
     ]
-    cpu0 = workers_cpu_s(master) if master else 0.0
+    cpu0 = workers_cpu(master) if master else (0.0, 0.0)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False).stdout  # noqa: S603
     line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no RESULT line for {url}:\n{out}")
     result = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
     if master and result["requests"]:
-        result["cpu_ms"] = (workers_cpu_s(master) - cpu0) / result["requests"] * 1000
+        cpu1, per_request = workers_cpu(master), 1000 / result["requests"]
+        result["user_ms"] = (cpu1[0] - cpu0[0]) * per_request
+        result["sys_ms"] = (cpu1[1] - cpu0[1]) * per_request
+        result["cpu_ms"] = result["user_ms"] + result["sys_ms"]
     return result
 
 
@@ -180,7 +179,7 @@ def paired(
     duration: int,
     masters: tuple[int, int],
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Load service and floor in alternating slices; summarise each (see _median_run).
+    """Load service and floor in alternating slices; summarise each (see median_run).
 
     On a shared machine the capacity drifts over minutes; measuring the two back to back,
     slice by slice, keeps that drift out of the ratio.
@@ -193,15 +192,16 @@ def paired(
         svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm, master=masters[0]))
         floor_runs.append(wrk(floor, floor_body, 8, slice_s, warm=warm, master=masters[1]))
         warm = False
-    svc_out = _median_run(svc_runs)
+    svc_out = median_run(svc_runs)
     ratios = [s["rps"] / f["rps"] for s, f in zip(svc_runs, floor_runs, strict=True)]
     svc_out["ratio_min"], svc_out["ratio_max"] = min(ratios), max(ratios)
-    return svc_out, _median_run(floor_runs)
+    return svc_out, median_run(floor_runs)
 
 
-def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     """Median throughput and p50 of the slices, their worst p99, errors summed."""
-    out = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_ms", "cpu_ms")}
+    medians = ("rps", "p50_ms", "cpu_ms", "user_ms", "sys_ms")
+    out = {k: statistics.median(r[k] for r in runs) for k in medians}
     out["p99_ms"] = max(r["p99_ms"] for r in runs)
     out.update({k: sum(r[k] for r in runs) for k in ("requests", "http_err", "sock_err")})
     return out
