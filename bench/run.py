@@ -539,7 +539,7 @@ def jwt_cost() -> None:
             "DATABASE_URL": f"sqlite:///{tmp}/jwt.sqlite",
         }
     )
-    aud = audience_for(str(app.config["PUBLIC_BASE_URL"]), "/cds-services/patient-view")
+    aud = audience_for(app.extensions["cds_audience_base"], "/cds-services/patient-view")
     verifier = app.extensions["cds_verifier"]
     tokens = iter([mint_dev_token(tmp, aud) for _ in range(201)])
     verify_ms = timed(lambda: verifier.verify(next(tokens), aud), 200)

@@ -36,9 +36,9 @@ class _Nothing:
 def _replay(call: Any) -> Any:
     answers: dict[str, Any] = {}
 
-    def cached(service: Any, body: Any, settings: Any, *, now: Any = None) -> Any:
+    def cached(service: Any, body: Any, settings: Any, fetcher: Any, *, now: Any = None) -> Any:
         if service.id not in answers:
-            answers[service.id] = call(service, body, settings, now=now)
+            answers[service.id] = call(service, body, settings, fetcher, now=now)
         return answers[service.id]
 
     return cached

@@ -17,6 +17,7 @@ from . import events
 from . import logs
 from . import pipeline
 from . import schemas
+from .config import settings_of
 from .errors import InvalidRequest
 from .errors import Issue
 from .errors import NotFound
@@ -48,7 +49,7 @@ def service_or_404(service_id: str) -> ServiceDescriptor:
 
 def json_body() -> Any:
     """Parse the body as JSON, or raise 400/413 as an OperationOutcome (calls and feedback)."""
-    limit = int(current_app.config["MAX_BODY_BYTES"])
+    limit = settings_of(current_app).max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
     mimetype = request.mimetype or ""
@@ -76,7 +77,13 @@ def call_service(service_id: str) -> ResponseReturnValue:
     if isinstance(hook_instance, str) and _LOGGABLE_ID.match(hook_instance):
         g.cds_hook_instance = hook_instance
     now = current_app.extensions["cds_clock"]()
-    result = pipeline.call(service, body, current_app.config, now=now)
+    result = pipeline.call(
+        service,
+        body,
+        settings_of(current_app),
+        current_app.extensions["cds_fhir_fetcher"],
+        now=now,
+    )
     g.cds_call_result = result
     return jsonify(result.body)
 
@@ -86,19 +93,17 @@ def _record_call(response: Response) -> Response:
     """Log and announce every service call, failed ones included (one line each)."""
     if request.endpoint != "cds.call_service" or request.method != "POST":
         return response
-    # One lookup of the request's globals: each ``g.x`` through the proxy costs a lookup.
-    state = g._get_current_object().__dict__
-    result: pipeline.CallResult | None = state.get("cds_call_result")
+    result: pipeline.CallResult | None = g.get("cds_call_result")
     service_id = (request.view_args or {}).get("service_id", "")
     fields: dict[str, Any] = {
         "service_id": service_id if registry().get(service_id) else "unknown",
-        "hook_instance": state.get("cds_hook_instance"),
+        "hook_instance": g.get("cds_hook_instance"),
         "status": response.status_code,
         "duration_ms": logs.elapsed_ms(),
     }
     events.emit("call", result=result, **fields)
-    if state.get("cds_fetches"):
-        fields["fetched"] = state["cds_fetches"]
+    if fetched := g.get("cds_fetches"):
+        fields["fetched"] = fetched
     if result is not None:
         fields["cards"] = len(result.evaluation.cards)
         fields["topics"] = [card.topic for card in result.evaluation.cards]
@@ -107,8 +112,8 @@ def _record_call(response: Response) -> Response:
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
     for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):
-        if state.get(attr):
-            fields[key] = state[attr]
+        if value := g.get(attr):
+            fields[key] = value
     logs.log_call(**fields)
     return response
 

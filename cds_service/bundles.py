@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import hook_input
 from .errors import InvalidRequest
 from .errors import Issue
-from .fhir_client import resources_of
+from .fhir_json import resources_of
 from .hooks.prefetch_templates import RECORD_PREFETCH
 from .logic.inputs import HOOKS
 from .logic.inputs import HookInput
@@ -52,15 +53,19 @@ class Record:
     hook: str | None = None  # the hook of a CDS Hooks request; None for a Bundle
 
     def hook_input(self, hook: str, *, now: datetime, profile: str) -> HookInput:
-        """Return the logic's input for ``hook`` (see the module docstring for drafts)."""
+        """Return the logic's input for ``hook`` (see the module docstring for drafts).
+
+        Built by :func:`cds_service.hook_input.build`, as the service builds it: duplicates
+        count once and another patient's resources are dropped.
+        """
         order_hook = hook != "patient-view"
-        return HookInput(
-            hook=hook,
-            patient_id=self.patient_id,
+        return hook_input.build(
+            hook,
+            self.patient_id,
+            record=self.resources if order_hook else self.resources + self.drafts,
+            drafts=self.drafts,
+            selections=self._selected(),
             now=now,
-            resources=self.resources if order_hook else self.resources + self.drafts,
-            draft_orders=self.drafts if order_hook else (),
-            selections=self._selected() if hook == "order-select" else (),
             profile=profile,
         )
 

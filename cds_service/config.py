@@ -1,168 +1,319 @@
-"""Settings: one table of defaults, overridden by ``CDS_*`` environment variables.
+"""Settings: one typed, frozen :class:`Settings`, parsed and checked once at start-up.
 
-Every setting the service reads is listed in :data:`DEFAULTS` with its meaning, so the
-README's configuration table and this module cannot disagree (``tests/test_deploy.py``
-checks the README lists every key). Environment values are parsed as JSON when they are
-valid JSON (``CDS_FHIR_DEADLINE_S=0.4`` becomes a float, ``CDS_CORS_ORIGINS='["a","b"]'`` a
-list) and kept as strings otherwise; this is Flask's ``from_prefixed_env`` convention.
+Every ``CDS_*`` variable is a field of :class:`Settings` with its default, its meaning (the
+README's configuration table is rendered from it, ``tests/test_deploy.py`` keeps the two in
+sync) and the parser that reads it. A value that does not parse stops the service before
+it serves anyone, with one line naming the variable and what it accepts: a typo in
+``CDS_GUIDELINE_PROFILE`` must never silently run the other guideline, and a bad timeout
+must not start and then answer 500 on every call.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
+
+from .logic.inputs import PROFILES
 
 if TYPE_CHECKING:
-    from flask import Config
+    from flask import Flask
+
+T = TypeVar("T")
+PREFIX = "CDS_"
+
+
+class SettingsError(ValueError):
+    """A ``CDS_*`` value that cannot be used; ``str()`` is the one line operators see."""
+
+    def __init__(self, variable: str, allowed: str, value: object) -> None:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        super().__init__(f"{variable}={shown} is not allowed: expected {allowed}.")
+        self.variable = variable
 
 
 @dataclass(frozen=True)
-class Setting:
-    """A documented setting: its default and one line for the README table."""
+class Parser:
+    """Reads one setting from an environment string or an already typed value (tests)."""
 
-    default: Any
-    doc: str
+    allowed: str
+    read: Callable[[Any], Any]  # raises ValueError or TypeError when the value is not allowed
 
 
-DEFAULTS: dict[str, Setting] = {
-    "ENV": Setting(
-        "production", "`production` or `development` (development turns on the preview page)."
-    ),
-    "GUIDELINE_PROFILE": Setting(
-        "dutch", "MRI timing profile: `dutch` (IKNL 2015, 5 tiers) or `nice` (NICE NG234)."
-    ),
-    "MAX_BODY_BYTES": Setting(
-        5 * 1024 * 1024, "Largest accepted request body in bytes; larger → 413."
-    ),
-    "FHIR_ALLOWED_SERVERS": Setting(
-        [],
+def _choice(*values: str) -> Parser:
+    def read(value: Any) -> str:
+        word = str(value).strip().lower() if isinstance(value, str) else None
+        if word not in values:
+            raise ValueError(value)
+        return word
+
+    return Parser("one of " + ", ".join(values) + " (any case)", read)
+
+
+def _number(kind: Callable[[Any], T], minimum: float, *, above: bool = False) -> Parser:
+    name = "a whole number" if kind is int else "a number"
+
+    def read(value: Any) -> T:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise TypeError(value)
+        number = kind(value.strip() if isinstance(value, str) else value)
+        as_float = float(number)  # type: ignore[arg-type]
+        if not math.isfinite(as_float) or as_float < minimum or (above and as_float == minimum):
+            raise ValueError(value)
+        return number
+
+    bound = f"> {minimum:g}" if above else f">= {minimum:g}"
+    return Parser(f"{name} {bound}", read)
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _read_flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ValueError(value)
+    return word in _TRUE
+
+
+FLAG = Parser("true or false (also 1/0, yes/no, on/off)", _read_flag)
+
+
+def _read_words(value: Any) -> tuple[str, ...]:
+    """A JSON list, or a comma- or space-separated string; trailing ``/`` dropped."""
+    if isinstance(value, str):
+        text = value.strip()
+        items: Any = json.loads(text) if text.startswith("[") else text.replace(",", " ").split()
+    else:
+        items = value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise ValueError(value)
+    return tuple(i.strip().rstrip("/") for i in items if i.strip())
+
+
+WORDS = Parser("a JSON list of strings or a comma-separated list", _read_words)
+TEXT = Parser("text", lambda value: str(value))
+
+
+def _optional(parser: Parser) -> Parser:
+    return Parser(parser.allowed + " (or unset)", lambda v: None if v is None else parser.read(v))
+
+
+def _setting(default: Any, doc: str, parser: Parser) -> Any:
+    return field(default=default, metadata={"doc": doc, "parser": parser})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service, typed; field ``x_y`` is the variable ``CDS_X_Y``."""
+
+    env: str = _setting(
+        "production",
+        "`production` or `development` (development turns on the preview page).",
+        _choice("production", "development"),
+    )
+    guideline_profile: str = _setting(
+        "dutch",
+        "MRI timing profile: `dutch` (IKNL 2015, 5 tiers) or `nice` (NICE NG234).",
+        _choice(*PROFILES),
+    )
+    max_body_bytes: int = _setting(
+        5 * 1024 * 1024, "Largest accepted request body in bytes; larger → 413.", _number(int, 1)
+    )
+    fhir_allowed_servers: tuple[str, ...] = _setting(
+        (),
         "JSON list of `fhirServer` base URLs (prefix match) the service may call back; any other → no call.",
-    ),
-    "FHIR_ALLOW_LOOPBACK_HTTP": Setting(
-        False, "Allow `http://127.0.0.1`/`localhost` FHIR servers (tests, local dev)."
-    ),
-    "FHIR_CONNECT_TIMEOUT_S": Setting(
-        0.1, "Connect timeout of one FHIR fallback request, seconds."
-    ),
-    "FHIR_READ_TIMEOUT_S": Setting(0.3, "Read timeout of one FHIR fallback request, seconds."),
-    "FHIR_DEADLINE_S": Setting(
+        WORDS,
+    )
+    fhir_allow_loopback_http: bool = _setting(
+        False, "Allow `http://127.0.0.1`/`localhost` FHIR servers (tests, local dev).", FLAG
+    )
+    fhir_connect_timeout_s: float = _setting(
+        0.1, "Connect timeout of one FHIR fallback request, seconds.", _number(float, 0, above=True)
+    )
+    fhir_read_timeout_s: float = _setting(
+        0.3, "Read timeout of one FHIR fallback request, seconds.", _number(float, 0, above=True)
+    )
+    fhir_deadline_s: float = _setting(
         0.4,
         "Overall deadline for all fallback fetches of one call; a key not back by then is not obtained.",
-    ),
-    "FHIR_MAX_PAGES": Setting(5, "Most searchset pages followed (`next` links) per prefetch key."),
-    "CORS_ORIGINS": Setting(
-        ["https://sandbox.cds-hooks.org"],
+        _number(float, 0, above=True),
+    )
+    fhir_max_pages: int = _setting(
+        5, "Most searchset pages followed (`next` links) per prefetch key.", _number(int, 1)
+    )
+    cors_origins: tuple[str, ...] = _setting(
+        ("https://sandbox.cds-hooks.org",),
         'JSON list of browser origins allowed by CORS; `["*"]` allows any (never with credentials).',
-    ),
-    "CORS_MAX_AGE_S": Setting(600, "How long browsers may cache a CORS preflight, seconds."),
-    "AUTH_MODE": Setting(
-        "required", "`required` (verify the EHR's JWT) or `off` (local development only; warns)."
-    ),
-    "CLIENTS_FILE": Setting(
-        None, "YAML/JSON file listing trusted CDS clients (iss, jku/jwks, algorithms, tenant)."
-    ),
-    "PUBLIC_BASE_URL": Setting(
+        WORDS,
+    )
+    cors_max_age_s: int = _setting(
+        600, "How long browsers may cache a CORS preflight, seconds.", _number(int, 0)
+    )
+    auth_mode: str = _setting(
+        "required",
+        "`required` (verify the EHR's JWT) or `off` (local development only; warns).",
+        _choice("required", "off"),
+    )
+    clients_file: str | None = _setting(
+        None,
+        "YAML/JSON file listing trusted CDS clients (iss, jku/jwks, algorithms, tenant).",
+        _optional(TEXT),
+    )
+    public_base_url: str | None = _setting(
         None,
         "Public base URL of the service, e.g. `https://cds.example.org`; JWT `aud` is built from it.",
-    ),
-    "JWT_ALGORITHMS": Setting(
-        ["ES384", "RS384"], "JSON list of accepted JWT algorithms (`none`/HMAC are always refused)."
-    ),
-    "JWT_LEEWAY_S": Setting(60, "Clock skew allowed on `exp`/`iat`, seconds."),
-    "JWKS_TIMEOUT_S": Setting(2.0, "Timeout of one JWKS fetch, seconds."),
-    "JWT_MAX_LIFETIME_S": Setting(3600, "Longest accepted JWT lifetime (`exp` - `iat`), seconds."),
-    "JWKS_CACHE_TTL_S": Setting(
-        3600, "How long fetched JWKS keys are trusted before re-fetching, seconds."
-    ),
-    "JWKS_MIN_REFETCH_S": Setting(
-        5.0, "An unknown `kid` re-fetches a key set at most this often, seconds (key rotation)."
-    ),
-    "DEV_TRUST_DIR": Setting(
+        _optional(TEXT),
+    )
+    jwt_algorithms: tuple[str, ...] = _setting(
+        ("ES384", "RS384"),
+        "JSON list of accepted JWT algorithms (`none`/HMAC are always refused).",
+        WORDS,
+    )
+    jwt_leeway_s: float = _setting(
+        60, "Clock skew allowed on `exp`/`iat`, seconds.", _number(float, 0)
+    )
+    jwks_timeout_s: float = _setting(
+        2.0, "Timeout of one JWKS fetch, seconds.", _number(float, 0, above=True)
+    )
+    jwt_max_lifetime_s: float = _setting(
+        3600,
+        "Longest accepted JWT lifetime (`exp` - `iat`), seconds.",
+        _number(float, 0, above=True),
+    )
+    jwks_cache_ttl_s: float = _setting(
+        3600,
+        "How long fetched JWKS keys are trusted before re-fetching, seconds.",
+        _number(float, 0),
+    )
+    jwks_min_refetch_s: float = _setting(
+        5.0,
+        "An unknown `kid` re-fetches a key set at most this often, seconds (key rotation).",
+        _number(float, 0),
+    )
+    dev_trust_dir: str | None = _setting(
         None,
         "Folder of the development key and clients file (development only); default the instance folder.",
-    ),
-    "JWKS_ALLOW_LOOPBACK_HTTP": Setting(
-        False, "Allow `http://127.0.0.1`/`localhost` JWKS URLs (tests only); otherwise HTTPS only."
-    ),
-    "DATABASE_URL": Setting(
-        None, "SQLAlchemy URL; default a SQLite file in the instance folder (WAL mode)."
-    ),
-    "PREVIEW_ENABLED": Setting(
-        None, "Serve the card preview page at `/preview`; default on in development only."
-    ),
-    "PREVIEW_EXAMPLES_DIR": Setting(
+        _optional(TEXT),
+    )
+    jwks_allow_loopback_http: bool = _setting(
+        False,
+        "Allow `http://127.0.0.1`/`localhost` JWKS URLs (tests only); otherwise HTTPS only.",
+        FLAG,
+    )
+    database_url: str | None = _setting(
+        None,
+        "SQLAlchemy URL; default a SQLite file in the instance folder (WAL mode).",
+        _optional(TEXT),
+    )
+    preview_enabled: bool | None = _setting(
+        None,
+        "Serve the card preview page at `/preview`; default on in development only.",
+        _optional(FLAG),
+    )
+    preview_examples_dir: str | None = _setting(
         None,
         "Folder of example patients the preview page offers; default the repository's `examples/`.",
-    ),
-    "METRICS_ENABLED": Setting(True, "Serve Prometheus metrics at `/metrics`."),
-    "LOG_LEVEL": Setting("INFO", "Log level of the JSON log lines."),
-    "BIND": Setting(
-        "0.0.0.0:8080", "Address the production server (gunicorn, Docker image) listens on."
-    ),
-    "WORKERS": Setting(None, "gunicorn worker processes; default one per CPU core."),
-    "FORWARDED_ALLOW_IPS": Setting(
-        "127.0.0.1", "Proxies whose `X-Forwarded-*` headers gunicorn trusts (your load balancer)."
-    ),
-}
+        _optional(TEXT),
+    )
+    metrics_enabled: bool = _setting(True, "Serve Prometheus metrics at `/metrics`.", FLAG)
+    log_level: str = _setting(
+        "INFO",
+        "Log level of the JSON log lines.",
+        Parser(
+            "one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case)",
+            lambda v: _choice("debug", "info", "warning", "error", "critical").read(v).upper(),
+        ),
+    )
+    bind: str = _setting(
+        "0.0.0.0:8080", "Address the production server (gunicorn, Docker image) listens on.", TEXT
+    )
+    workers: int | None = _setting(
+        None, "gunicorn worker processes; default one per CPU core.", _optional(_number(int, 1))
+    )
+    forwarded_allow_ips: str = _setting(
+        "127.0.0.1",
+        "Proxies whose `X-Forwarded-*` headers gunicorn trusts (your load balancer).",
+        TEXT,
+    )
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def preview_on(self) -> bool:
+        """``PREVIEW_ENABLED`` if set, else on in development only."""
+        return self.development if self.preview_enabled is None else self.preview_enabled
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
+    ) -> Settings:
+        """Parse the ``CDS_*`` variables of ``environ``, then ``overrides`` (keys without prefix).
+
+        An empty variable counts as unset. Raises :class:`SettingsError` on the first value
+        that is not allowed.
+        """
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            key = spec.name.upper()
+            parser: Parser = spec.metadata["parser"]
+            raw: Any
+            variable = PREFIX + key
+            if overrides is not None and key in overrides:
+                raw, variable = overrides[key], key
+            elif environ.get(PREFIX + key, "").strip():
+                raw = environ[PREFIX + key]
+            else:
+                continue
+            try:
+                values[spec.name] = parser.read(raw)
+            except (ValueError, TypeError):
+                raise SettingsError(variable, parser.allowed, raw) from None
+        return cls(**values)
 
 
-def defaults() -> dict[str, Any]:
-    """Return a fresh mapping of every setting's default value."""
-    return {key: setting.default for key, setting in DEFAULTS.items()}
-
-
-def load(config: Config, overrides: Mapping[str, Any] | None = None) -> None:
-    """Layer the settings into ``config``: defaults, then ``CDS_*`` variables, then ``overrides``.
-
-    The app and the operator commands (``report``, ``dev-token``) must read a setting the
-    same way, or a value that works for one would be ignored by the other.
-    """
-    config.update(defaults())
-    config.from_prefixed_env("CDS")
-    if overrides:
-        config.update(overrides)
+def settings_of(app: Flask) -> Settings:
+    """The settings ``app`` was created with (``app.extensions["cds_settings"]``)."""
+    settings: Settings = app.extensions["cds_settings"]
+    return settings
 
 
 def markdown_table() -> str:
     """Render every setting as the README's configuration table (one source of truth)."""
     lines = ["| Environment variable | Default | Meaning |", "| --- | --- | --- |"]
-    for key, setting in DEFAULTS.items():
-        value = setting.default
-        default = (
-            "unset"
-            if value is None
-            else f"`{value if isinstance(value, str) else json.dumps(value)}`"
-        )
-        lines.append(f"| `CDS_{key}` | {default} | {setting.doc} |")
+    for spec in fields(Settings):
+        value = spec.default
+        if value is None:
+            default = "unset"
+        elif isinstance(value, str):
+            default = f"`{value}`"
+        else:
+            default = f"`{json.dumps(list(value) if isinstance(value, tuple) else value)}`"
+        lines.append(f"| `{PREFIX}{spec.name.upper()}` | {default} | {spec.metadata['doc']} |")
     return "\n".join(lines) + "\n"
 
 
-def setting(settings: Mapping[str, Any], key: str) -> Any:
-    """Return ``settings[key]``, or its documented default when a caller's mapping lacks it.
+def variables() -> tuple[str, ...]:
+    """Every ``CDS_*`` variable the service reads."""
+    return tuple(PREFIX + spec.name.upper() for spec in fields(Settings))
 
-    The CLI and tests pass partial mappings; the defaults live in :data:`DEFAULTS` only.
+
+def setting(config: Mapping[str, Any], key: str) -> Any:
+    """Read ``key`` from a Flask config the app filled from :class:`Settings`.
+
+    Only :mod:`cds_service.logs` still reads a setting this way (it belongs to issue 15's
+    change); every other part is handed the :class:`Settings` object.
     """
-    return settings.get(key, DEFAULTS[key].default)
-
-
-def flag(value: Any) -> bool:
-    """Read an on/off setting: JSON ``true``/``false`` or the words people type.
-
-    A value that is not valid JSON stays a string, and ``bool("False")`` is true, so
-    ``CDS_PREVIEW_ENABLED=False`` would have switched the preview *on*.
-    """
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE_WORDS
-    return bool(value)
-
-
-def str_list(value: Any) -> list[str]:
-    """Read a list setting: a JSON list, or a comma- or space-separated string."""
-    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or [])
-    return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
-
-
-_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+    return config.get(key, getattr(Settings, key.lower()))

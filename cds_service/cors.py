@@ -10,26 +10,23 @@ wildcard can never leak a user's cookies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
 
-from .config import setting
-from .config import str_list
+from .config import Settings
+from .config import settings_of
 
 ALLOW_METHODS = "GET, POST, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
 
 
-def allowed_origin(origin: str | None, settings: Mapping[str, Any]) -> str | None:
+def allowed_origin(origin: str | None, settings: Settings) -> str | None:
     """Return the ``Access-Control-Allow-Origin`` value for ``origin``, or ``None``."""
     if not origin:
         return None
-    origins = str_list(settings.get("CORS_ORIGINS"))
+    origins = settings.cors_origins
     if "*" in origins:
         return "*"
     return origin if origin.rstrip("/") in origins else None
@@ -40,15 +37,14 @@ def _preflight() -> Response | None:
     if request.method != "OPTIONS" or request.url_rule is None:
         return None
     response = current_app.response_class(status=204)
-    origin = allowed_origin(request.headers.get("Origin"), current_app.config)
+    settings = settings_of(current_app)
+    origin = allowed_origin(request.headers.get("Origin"), settings)
     response.headers["Allow"] = ALLOW_METHODS
     response.headers.pop("Content-Type", None)  # an empty 204 is not HTML
     if origin is not None:
         response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
         response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
-        response.headers["Access-Control-Max-Age"] = str(
-            int(setting(current_app.config, "CORS_MAX_AGE_S"))
-        )
+        response.headers["Access-Control-Max-Age"] = str(settings.cors_max_age_s)
         if request.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
             response.headers["Access-Control-Allow-Private-Network"] = "true"
     return response
@@ -56,7 +52,7 @@ def _preflight() -> Response | None:
 
 def _add_headers(response: Response) -> Response:
     """Add the origin headers to every response, errors included."""
-    origin = allowed_origin(request.environ.get("HTTP_ORIGIN"), current_app.config)
+    origin = allowed_origin(request.environ.get("HTTP_ORIGIN"), settings_of(current_app))
     if "Vary" in response.headers:
         response.vary.add("Origin")
     else:  # the common case: no header set to parse and merge into

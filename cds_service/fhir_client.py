@@ -23,11 +23,12 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .config import flag
-from .config import setting
-from .config import str_list
+from .config import Settings
+from .fhir_json import next_link
+from .fhir_json import resources_of
 from .schemas import secure_url
 
+#: One pool per process: its threads start on first use, so a forked worker makes its own.
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fhir-fetch")
 
 
@@ -41,9 +42,6 @@ def _session() -> requests.Session:
     return session
 
 
-_SESSION = _session()
-
-
 @dataclass(frozen=True)
 class FetchSettings:
     """Timeouts and limits of the fallback, from the app settings."""
@@ -54,12 +52,12 @@ class FetchSettings:
     max_pages: int = 5
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> FetchSettings:
+    def from_settings(cls, settings: Settings) -> FetchSettings:
         return cls(
-            connect_timeout_s=float(setting(settings, "FHIR_CONNECT_TIMEOUT_S")),
-            read_timeout_s=float(setting(settings, "FHIR_READ_TIMEOUT_S")),
-            deadline_s=float(setting(settings, "FHIR_DEADLINE_S")),
-            max_pages=int(setting(settings, "FHIR_MAX_PAGES")),
+            connect_timeout_s=settings.fhir_connect_timeout_s,
+            read_timeout_s=settings.fhir_read_timeout_s,
+            deadline_s=settings.fhir_deadline_s,
+            max_pages=settings.fhir_max_pages,
         )
 
 
@@ -73,17 +71,11 @@ class FetchOutcome:
     reason: str = ""
 
 
-def allowed_servers(settings: Mapping[str, Any]) -> list[str]:
-    """Return the allow-list (a JSON list, or a comma-separated string from the environment)."""
-    return str_list(settings.get("FHIR_ALLOWED_SERVERS"))
-
-
-def is_allowed(base: str, settings: Mapping[str, Any]) -> bool:
+def is_allowed(base: str, settings: Settings) -> bool:
     """Return whether the service may call ``base`` (allow-listed, https or permitted loopback)."""
-    loopback = flag(settings.get("FHIR_ALLOW_LOOPBACK_HTTP"))
-    if not secure_url(base, allow_loopback_http=loopback):
+    if not secure_url(base, allow_loopback_http=settings.fhir_allow_loopback_http):
         return False
-    return any(is_under(base, allowed) for allowed in allowed_servers(settings))
+    return any(is_under(base, allowed) for allowed in settings.fhir_allowed_servers)
 
 
 def is_under(url: str, base: str) -> bool:
@@ -94,68 +86,35 @@ def is_under(url: str, base: str) -> bool:
     return url == base or url.startswith(base + "/") or url.startswith(base + "?")
 
 
-#: ``isinstance(x, JSON_OBJECT)`` is ``isinstance(x, Mapping)`` with ``dict`` tried first:
-#: parsed JSON objects are dicts, and the ABC check costs ~0.1 µs on every one of them.
-JSON_OBJECT = (dict, Mapping)
+class Fetcher:
+    """The app's outgoing FHIR client (``app.extensions["cds_fhir_fetcher"]``).
 
-
-def resources_of(value: Any) -> list[dict[str, Any]]:
-    """Return the resources of a resource or Bundle, dropping OperationOutcome entries."""
-    return unpack(value)[0]
-
-
-def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
-    """Return :func:`resources_of` ``value`` and whether it reports a failure instead of data.
-
-    A failure is an OperationOutcome, or a Bundle with an OperationOutcome entry that has
-    an ``error`` or ``fatal`` issue (CDS Hooks 2.0: a client that could not prefetch).
-    One walk over the entries answers both.
+    Injected rather than module state, so each app has its own limits and connection pool
+    and a test can hand the pipeline another fetcher.
     """
-    if not isinstance(value, JSON_OBJECT):
-        return [], False
-    rtype = value.get("resourceType")
-    if rtype == "OperationOutcome":
-        return [], True
-    if rtype != "Bundle":
-        return [dict(value)], False
-    out: list[dict[str, Any]] = []
-    failed = False
-    for entry in value.get("entry") or ():
-        res = entry.get("resource") if isinstance(entry, JSON_OBJECT) else None
-        if not isinstance(res, JSON_OBJECT):
-            continue
-        if res.get("resourceType") != "OperationOutcome":
-            out.append(dict(res))
-        elif not failed:
-            failed = any(
-                isinstance(i, JSON_OBJECT) and i.get("severity") in ("error", "fatal")
-                for i in res.get("issue") or ()
-            )
-    return out, failed
+
+    def __init__(self, cfg: FetchSettings) -> None:
+        self.cfg = cfg
+        self.session = _session()
+
+    def fetch_all(
+        self, base: str, urls: Mapping[str, str], token: str | None
+    ) -> dict[str, FetchOutcome]:
+        """Fetch every key's URL in parallel; keys not done by the deadline are ``timeout``."""
+        return _fetch_all(self.session, base, urls, token, self.cfg)
 
 
-def next_link(bundle: Any) -> str | None:
-    """Return a Bundle's ``next`` link URL, if any."""
-    if not isinstance(bundle, JSON_OBJECT) or bundle.get("resourceType") != "Bundle":
-        return None
-    for link in bundle.get("link") or []:
-        if isinstance(link, JSON_OBJECT) and link.get("relation") == "next":
-            url = link.get("url")
-            return url if isinstance(url, str) and url else None
-    return None
-
-
-def fetch_all(
+def _fetch_all(
+    session: requests.Session,
     base: str,
     urls: Mapping[str, str],
     token: str | None,
     cfg: FetchSettings,
 ) -> dict[str, FetchOutcome]:
-    """Fetch every key's URL in parallel; keys not done by the deadline are ``timeout``."""
     deadline = time.monotonic() + cfg.deadline_s
     started = time.monotonic()
     futures = {
-        key: _POOL.submit(_fetch_key, base.rstrip("/"), url, token, cfg, deadline)
+        key: _POOL.submit(_fetch_key, session, base.rstrip("/"), url, token, cfg, deadline)
         for key, url in urls.items()
     }
     wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()))
@@ -171,7 +130,12 @@ def fetch_all(
 
 
 def _fetch_key(
-    base: str, url: str, token: str | None, cfg: FetchSettings, deadline: float
+    session: requests.Session,
+    base: str,
+    url: str,
+    token: str | None,
+    cfg: FetchSettings,
+    deadline: float,
 ) -> FetchOutcome:
     """Fetch one key, following ``next`` links under ``base`` up to ``cfg.max_pages``."""
     started = time.monotonic()
@@ -180,7 +144,7 @@ def _fetch_key(
         headers["Authorization"] = f"Bearer {token}"
     collected: list[dict[str, Any]] = []
     for _ in range(cfg.max_pages):
-        status, data = _get(url, headers, cfg, deadline)
+        status, data = _get(session, url, headers, cfg, deadline)
         if status != "ok":
             return _done(status, started, reason=str(data))
         if not isinstance(data, Mapping) or data.get("resourceType") == "OperationOutcome":
@@ -195,14 +159,20 @@ def _fetch_key(
     return _done("error", started, reason=f"more than {cfg.max_pages} pages")
 
 
-def _get(url: str, headers: Mapping[str, str], cfg: FetchSettings, deadline: float) -> Any:
+def _get(
+    session: requests.Session,
+    url: str,
+    headers: Mapping[str, str],
+    cfg: FetchSettings,
+    deadline: float,
+) -> Any:
     """GET one page; return ``(status, json-or-reason)`` without raising."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return "timeout", "deadline passed"
     timeout = (min(cfg.connect_timeout_s, remaining), min(cfg.read_timeout_s, remaining))
     try:
-        response = _SESSION.get(url, headers=headers, timeout=timeout, allow_redirects=False)
+        response = session.get(url, headers=headers, timeout=timeout, allow_redirects=False)
     except requests.Timeout:
         return "timeout", "request timed out"
     except requests.RequestException as exc:

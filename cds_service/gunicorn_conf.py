@@ -3,6 +3,10 @@
 Sets up Prometheus multiprocess mode before any worker imports ``prometheus_client``:
 each worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` adds them
 up. A dead worker's live samples are marked so they do not linger.
+
+The ``CDS_*`` settings are checked here, in the master, before gunicorn logs or forks
+anything: a bad value ends start-up with one line naming the variable (exit status 2),
+not a worker traceback repeated per worker.
 """
 
 from __future__ import annotations
@@ -13,11 +17,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from cds_service.config import DEFAULTS
+from cds_service.config import Settings
+from cds_service.config import SettingsError
+
+try:
+    _settings = Settings.load(os.environ)
+except SettingsError as exc:
+    sys.stderr.write(f"spine-mass-cds: {exc}\n")
+    raise SystemExit(2) from None
 
 # gunicorn reads these module-level names as settings; the command line may override them.
-bind = os.environ.get("CDS_BIND", str(DEFAULTS["BIND"].default))
-workers = int(os.environ.get("CDS_WORKERS") or os.cpu_count() or 1)
+bind = _settings.bind
+workers = _settings.workers or os.cpu_count() or 1
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
@@ -25,9 +36,7 @@ keepalive = 5
 # No control socket: it would live in $HOME, which is read-only in the container.
 control_socket_disable = True
 accesslog = None  # the app logs one JSON line per call; no second, unstructured access log
-forwarded_allow_ips = os.environ.get(
-    "CDS_FORWARDED_ALLOW_IPS", str(DEFAULTS["FORWARDED_ALLOW_IPS"].default)
-)
+forwarded_allow_ips = _settings.forwarded_allow_ips
 
 _metrics_dir = os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cds-metrics-")
@@ -52,10 +61,8 @@ def child_exit(server: Any, worker: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     """Move the loaded application out of the cyclic garbage collector's reach.
 
-    A worker holds ~130,000 tracked objects after start-up (Flask, SQLAlchemy, the FHIR
-    models that check the catalog), and every full collection walks all of them: measured,
-    a 62 ms pause every ~20,000 calls, a stall for every request queued on that worker.
-    Frozen, the same collection takes under 1 ms. Reference counting still frees frozen
+    Full collections otherwise walk every start-up object and stall the requests queued on
+    that worker (figures in docs/performance.md). Reference counting still frees frozen
     objects; only cycles among start-up objects are never collected (``gc.freeze``).
     """
     import gc

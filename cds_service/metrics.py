@@ -35,8 +35,7 @@ from prometheus_client import generate_latest
 from prometheus_client import multiprocess
 
 from . import events
-from .config import flag
-from .config import setting
+from .config import settings_of
 
 # Process-wide metric objects: created once at import, shared by every app of the process.
 CALLS = Counter(
@@ -74,7 +73,7 @@ bp = Blueprint("metrics", __name__)
 
 def init_app(app: Flask) -> None:
     """Serve ``/metrics`` and subscribe the counters, when ``METRICS_ENABLED``."""
-    if not flag(setting(app.config, "METRICS_ENABLED")):
+    if not settings_of(app).metrics_enabled:
         return
     app.register_blueprint(bp)
     app.before_request(_start_timer)

@@ -13,13 +13,14 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
-from . import fhir_client
+from . import hook_input
 from . import prefetch
 from . import schemas
 from . import uuids
-from .config import flag
-from .config import setting
+from .config import Settings
 from .errors import InvalidRequest
+from .fhir_client import Fetcher
+from .fhir_json import resources_of
 from .logic import Evaluation
 from .logic import evaluate
 from .logic.inputs import HookInput
@@ -35,12 +36,11 @@ class CallResult:
     resolved: prefetch.Resolved
 
 
-def validate_request(
-    service: ServiceDescriptor, body: Any, settings: Mapping[str, Any] | None = None
-) -> None:
+def validate_request(service: ServiceDescriptor, body: Any, settings: Settings) -> None:
     """Raise :class:`InvalidRequest` listing every problem of ``body`` (see :mod:`.schemas`)."""
-    loopback = flag(setting(settings or {}, "FHIR_ALLOW_LOOPBACK_HTTP"))
-    issues = schemas.validate_request(service, body, allow_loopback_http=loopback)
+    issues = schemas.validate_request(
+        service, body, allow_loopback_http=settings.fhir_allow_loopback_http
+    )
     if issues:
         raise InvalidRequest(issues)
 
@@ -55,62 +55,37 @@ def to_input(
 ) -> HookInput:
     """Reduce a validated request to what the logic reads."""
     context = body.get("context") or {}
-    resources = _dedup([r for rs in resolved.resources.values() for r in rs] + resolved.extra)
-    pid = context.get("patientId")
-    draft = (
-        tuple(
-            r
-            for r in fhir_client.resources_of(context.get("draftOrders"))
-            if not prefetch.names_other_patient(r, pid)
-        )
-        if service.hook != "patient-view"
-        else ()
-    )
-    selections = tuple(s for s in context.get("selections") or () if isinstance(s, str))
-    return HookInput(
-        hook=service.hook,
-        patient_id=str(context.get("patientId", "")),
+    return hook_input.build(
+        service.hook,
+        str(context.get("patientId", "")),
+        record=[r for rs in resolved.resources.values() for r in rs] + resolved.extra,
+        drafts=resources_of(context.get("draftOrders")),
+        selections=context.get("selections") or (),
         now=now,
-        resources=resources,
-        draft_orders=draft,
-        selections=selections if service.hook == "order-select" else (),
         profile=profile,
-        unavailable=tuple(
+        unavailable=(
             service.unavailable_means.get(key, key) for key in sorted(resolved.unavailable)
         ),
     )
 
 
-def _dedup(resources: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
-    """Drop a resource sent twice (declared key and an undeclared one); keep id-less ones."""
-    seen: set[tuple[Any, Any]] = set()
-    out = []
-    for res in resources:
-        ident = (res.get("resourceType"), res.get("id"))
-        if ident[1] is not None:
-            if ident in seen:
-                continue
-            seen.add(ident)
-        out.append(res)
-    return tuple(out)
-
-
 def call(
     service: ServiceDescriptor,
     body: Any,
-    settings: Mapping[str, Any],
+    settings: Settings,
+    fetcher: Fetcher,
     *,
     now: datetime | None = None,
 ) -> CallResult:
     """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure."""
     validate_request(service, body, settings)
-    resolved = prefetch.resolve(service, body, settings)
+    resolved = prefetch.resolve(service, body, settings, fetcher)
     inp = to_input(
         service,
         body,
         resolved,
         now=now or datetime.now(UTC),
-        profile=str(setting(settings, "GUIDELINE_PROFILE")),
+        profile=settings.guideline_profile,
     )
     evaluation = evaluate(inp, new_uuid=uuids.new_uuid)
     return CallResult(

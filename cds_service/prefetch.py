@@ -35,9 +35,11 @@ from urllib.parse import quote
 
 from . import events
 from . import fhir_client
+from . import fhir_json
+from .config import Settings
 from .errors import Issue
 from .errors import PreconditionFailed
-from .fhir_client import JSON_OBJECT
+from .fhir_json import JSON_OBJECT
 from .registry import ServiceDescriptor
 
 _TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
@@ -97,12 +99,15 @@ def _undeclared(service: ServiceDescriptor, given: Any) -> list[dict[str, Any]]:
         res
         for key, value in given.items()
         if key not in service.prefetch and isinstance(value, JSON_OBJECT)
-        for res in fhir_client.resources_of(value)
+        for res in fhir_json.resources_of(value)
     ]
 
 
 def resolve(
-    service: ServiceDescriptor, body: Mapping[str, Any], settings: Mapping[str, Any]
+    service: ServiceDescriptor,
+    body: Mapping[str, Any],
+    settings: Settings,
+    fetcher: fhir_client.Fetcher,
 ) -> Resolved:
     """Resolve every prefetch key of ``service``; raise 412 when a required one is missing."""
     given = body.get("prefetch") or {}
@@ -122,16 +127,16 @@ def resolve(
             and not isinstance(value, JSON_OBJECT)
         ):
             resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
-        elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_client.unpack(value))[1]:
+        elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_json.unpack(value))[1]:
             resolved.resources[key], resolved.sources[key] = unpacked[0], "prefetch"
-            if (nxt := fhir_client.next_link(value)) is not None:
+            if (nxt := fhir_json.next_link(value)) is not None:
                 urls[key] = nxt
         elif (rel := render(template, context)) is not None:
             urls[key] = rel
         else:
             problems[key] = "its template cannot be filled from the context"
     if urls:
-        _fetch(body, urls, settings, resolved, problems)
+        _fetch(body, urls, settings, fetcher, resolved, problems)
     required = {k: why for k, why in problems.items() if k in service.prefetch_required}
     if required:
         raise PreconditionFailed(
@@ -183,7 +188,8 @@ def _drop_other_patients(resolved: Resolved, patient_id: Any) -> None:
 def _fetch(
     body: Mapping[str, Any],
     urls: Mapping[str, str],
-    settings: Mapping[str, Any],
+    settings: Settings,
+    fetcher: fhir_client.Fetcher,
     resolved: Resolved,
     problems: dict[str, str],
 ) -> None:
@@ -210,12 +216,7 @@ def _fetch(
         return
     auth = body.get("fhirAuthorization")
     token = auth.get("access_token") if isinstance(auth, JSON_OBJECT) else None
-    outcomes = fhir_client.fetch_all(
-        base,
-        absolute,
-        token if isinstance(token, str) else None,
-        fhir_client.FetchSettings.from_settings(settings),
-    )
+    outcomes = fetcher.fetch_all(base, absolute, token if isinstance(token, str) else None)
     for key, outcome in outcomes.items():
         events.emit("fhir_fetch", key=key, status=outcome.status, latency_ms=outcome.latency_ms)
         resolved.fetched[key] = outcome.latency_ms

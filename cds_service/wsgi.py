@@ -1,7 +1,20 @@
-"""WSGI entry point for production servers: ``gunicorn cds_service.wsgi:app``."""
+"""WSGI entry point for production servers: ``gunicorn cds_service.wsgi:app``.
+
+A setting or trust configuration that cannot work ends the worker with one line and
+gunicorn's "application failed to load" status (4), so the master stops instead of
+restarting workers that fail the same way forever.
+"""
 
 from __future__ import annotations
 
-from . import create_app
+import sys
 
-app = create_app()
+from . import create_app
+from .config import SettingsError
+from .errors import ConfigurationError
+
+try:
+    app = create_app()
+except (SettingsError, ConfigurationError) as exc:
+    sys.stderr.write(f"spine-mass-cds: {exc}\n")
+    raise SystemExit(4) from None

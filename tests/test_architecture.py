@@ -1,4 +1,4 @@
-"""Structural rules that keep the code base honest."""
+"""Structural rules that keep the code base honest: the boundaries the README describes."""
 
 from __future__ import annotations
 
@@ -7,17 +7,85 @@ from pathlib import Path
 
 import pytest
 
-LOGIC = Path(__file__).parent.parent / "cds_service" / "logic"
-BANNED = {"flask", "requests", "os", "sqlalchemy", "socket", "urllib", "http", "subprocess"}
+PACKAGE = Path(__file__).parent.parent / "cds_service"
+LOGIC = PACKAGE / "logic"
+CLI = PACKAGE / "cli"
+#: The decision logic is sans-IO: no web framework, HTTP, database, process or model library.
+BANNED_IN_LOGIC = {
+    "flask",
+    "werkzeug",
+    "requests",
+    "sqlalchemy",
+    "sys",
+    "importlib",
+    "fhir.resources",
+    "pydantic",
+    "os",
+    "socket",
+    "urllib",
+    "http",
+    "subprocess",
+}
 
 
-@pytest.mark.parametrize("path", sorted(LOGIC.rglob("*.py")), ids=lambda p: p.name)
-def test_logic_is_sans_io(path: Path) -> None:
-    tree = ast.parse(path.read_text())
-    imported: set[str] = set()
-    for node in ast.walk(tree):
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, absolute names; relative ones resolved in the package."""
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = parts[:-1]  # the package a relative import starts from (also for __init__)
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            imported |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            imported.add(node.module.split(".")[0])
-    assert not imported & BANNED, f"{path.name} imports {imported & BANNED}"
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names |= {f"{module}.{a.name}" for a in node.names}
+    return names
+
+
+def _banned(name: str, banned: set[str]) -> bool:
+    return any(name == b or name.startswith(b + ".") for b in banned)
+
+
+@pytest.mark.parametrize("path", sorted(LOGIC.rglob("*.py")), ids=lambda p: p.stem)
+def test_logic_is_sans_io(path: Path) -> None:
+    found = {name for name in _imports(path) if _banned(name, BANNED_IN_LOGIC)}
+    assert not found, f"{path.relative_to(PACKAGE)} imports {sorted(found)}"
+
+
+@pytest.mark.parametrize("path", sorted(LOGIC.rglob("*.py")), ids=lambda p: p.stem)
+def test_logic_imports_nothing_of_the_service_around_it(path: Path) -> None:
+    outside = {
+        name
+        for name in _imports(path)
+        if name.startswith("cds_service.") and not name.startswith("cds_service.logic")
+    }
+    assert not outside, f"{path.relative_to(PACKAGE)} imports {sorted(outside)}"
+
+
+def test_only_the_cli_package_imports_command_line_code() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if CLI not in path.parents and _banned_any(_imports(path), {"cds_service.cli", "click"})
+    ]
+    assert not offenders
+
+
+@pytest.mark.parametrize("path", sorted(CLI.glob("*.py")), ids=lambda p: p.stem)
+def test_a_command_module_never_imports_the_cli_package_back(path: Path) -> None:
+    """``cli/__init__`` gathers the commands; a command importing it back is a cycle."""
+    if path.name == "__init__.py":
+        return
+    assert "cds_service.cli" not in _imports(path)
+
+
+def test_the_entry_point_lists_every_command() -> None:
+    from cds_service.cli import main
+
+    assert set(main.commands) == {"serve", "settings", "evaluate", "dev-token", "report"}
+
+
+def _banned_any(names: set[str], banned: set[str]) -> bool:
+    return any(_banned(name, banned) for name in names)

@@ -13,10 +13,10 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from cds_service import bundles
 from cds_service.cli import main
-from cds_service.cli_burden import burden_report
-from cds_service.cli_burden import render_html
-from cds_service.cli_evaluate import FileResult
-from cds_service.cli_view import print_cards
+from cds_service.cli.burden import burden_report
+from cds_service.cli.burden import render_html
+from cds_service.cli.results import FileResult
+from cds_service.cli.view import print_cards
 from cds_service.errors import InvalidRequest
 from cds_service.logic.cards import TOPIC_SYSTEM
 from cds_service.logic.cards import Card

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from cds_service import bundles
+from cds_service import create_app
 from cds_service.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -34,6 +37,14 @@ def run(*args: str) -> Any:
     result = CliRunner().invoke(main, ["evaluate", *args, "--now", NOW, "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def without_uuids(cards: list[dict[str, Any]]) -> Any:
+    """The cards with every generated uuid blanked: two runs differ in nothing else."""
+    return json.loads(_UUID.sub("<uuid>", json.dumps(cards)))
 
 
 def topics(cards: list[dict[str, Any]]) -> list[str]:
@@ -88,11 +99,17 @@ def test_folder_report_counts_are_exact() -> None:
     assert [s["file"] for s in report["skipped"]] == [str(EXAMPLES / "expectations.json")]
 
 
+def _served_app(settings: dict[str, Any], profile: str) -> Flask:
+    app = create_app(settings | {"GUIDELINE_PROFILE": profile})
+    app.extensions["cds_clock"] = lambda: datetime.fromisoformat(NOW.replace("Z", "+00:00"))
+    return app
+
+
 @pytest.mark.parametrize(("name", "hook", "profile", "expected"), CASES)
 def test_offline_cli_and_the_http_service_give_the_same_cards(
-    app: Flask, name: str, hook: str, profile: str, expected: list[str]
+    settings: dict[str, Any], name: str, hook: str, profile: str, expected: list[str]
 ) -> None:
-    app.config["GUIDELINE_PROFILE"] = profile
+    app = _served_app(settings, profile)
     record = bundles.read(json.loads((EXAMPLES / f"{name}.json").read_text()))
     request = record.cds_request(hook, hook_instance="0f6b2a1c-3d4e-4f50-8a6b-7c8d9e0f1a2b")
     served = app.test_client().post(f"/cds-services/{hook}", json=request)
@@ -101,3 +118,40 @@ def test_offline_cli_and_the_http_service_give_the_same_cards(
     assert [(c["summary"], c["indicator"]) for c in served.get_json()["cards"]] == [
         (c["summary"], c["indicator"]) for c in offline["cards"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("own", "other"),
+    [
+        ("back-pain-no-context", "cord-compression-metastasis"),
+        ("cord-compression-metastasis", "unilateral-weakness-unknown-primary"),
+    ],
+)
+def test_cli_and_service_read_duplicates_and_other_patients_data_alike(
+    settings: dict[str, Any], tmp_path: Path, own: str, other: str
+) -> None:
+    """One patient's Bundle holding every resource twice and another patient's Conditions.
+
+    The service counts a duplicate once and drops another patient's data; the CLI says it
+    runs the same logic, so it must give the very same cards: those of the clean record.
+    """
+    bundle = json.loads((EXAMPLES / f"{own}.json").read_text())
+    foreign = json.loads((EXAMPLES / f"{other}.json").read_text())["entry"]
+    bundle["entry"] = bundle["entry"] + [
+        {"resource": e["resource"]}
+        for e in bundle["entry"] + foreign
+        if e["resource"]["resourceType"] != "Patient"
+    ]
+    messy = tmp_path / "messy.json"
+    messy.write_text(json.dumps(bundle))
+    request = bundles.read(bundle).cds_request("patient-view", hook_instance="messy-record-1")
+    served = (
+        _served_app(settings, "dutch")
+        .test_client()
+        .post("/cds-services/patient-view", json=request)
+    )
+    assert served.status_code == 200
+    offline = run(str(messy), "--hook", "patient-view")["cards"]
+    clean = run(str(EXAMPLES / f"{own}.json"), "--hook", "patient-view")["cards"]
+    assert without_uuids(offline) == without_uuids(served.get_json()["cards"])
+    assert without_uuids(offline) == without_uuids(clean)

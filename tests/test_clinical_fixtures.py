@@ -21,6 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from cds_service.config import settings_of
 from cds_service.hooks.prefetch_templates import RECORD_PREFETCH
 from tests.fhir_validation import assert_valid_r4
 from tests.fixtures.requests.cases import CT_MYELOGRAPHY
@@ -316,4 +317,4 @@ def assert_checks(checks: dict[str, Any], cards: list[dict[str, Any]]) -> None:
 
 @pytest.mark.parametrize("rel", [r for r in FIXTURES if r.startswith("nice/")] + FIXTURES[:1])
 def test_fixture_runs_under_its_guideline_profile(rel: str, app: Flask) -> None:
-    assert app.config["GUIDELINE_PROFILE"] == Fixture.parse(rel).profile
+    assert settings_of(app).guideline_profile == Fixture.parse(rel).profile

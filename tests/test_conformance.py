@@ -29,6 +29,7 @@ from schemathesis.checks import status_code_conformance
 
 from cds_service import create_app
 from cds_service import schemas
+from cds_service.config import settings_of
 
 pytestmark = pytest.mark.slow
 MAX_EXAMPLES = 40
@@ -85,7 +86,7 @@ def test_our_openapi(case: Any) -> None:
 
 
 def test_the_fuzzed_service_calls_no_fhir_server() -> None:
-    assert APP.config["FHIR_ALLOWED_SERVERS"] == []
+    assert settings_of(APP).fhir_allowed_servers == ()
 
 
 @pytest.mark.parametrize("doc", [DRAFT])

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from cds_service.cli import main
-from cds_service.config import DEFAULTS
+from cds_service.config import variables
 
 ROOT = Path(__file__).parent.parent
 
@@ -64,7 +64,7 @@ def test_readme_configuration_table_is_current_and_complete() -> None:
     current = readme[readme.index(start) + len(start) : readme.index(end)]
     generated = CliRunner().invoke(main, ["settings"]).output
     assert current == generated, "README table is stale: run `spine-mass-cds settings`"
-    assert all(f"`CDS_{key}`" in current for key in DEFAULTS)
+    assert all(f"`{variable}`" in current for variable in variables())
 
 
 def test_readme_points_at_files_that_exist_and_keeps_its_two_first_commands() -> None:
@@ -101,3 +101,4 @@ def test_a_gunicorn_worker_freezes_its_start_up_heap() -> None:
     frozen, still_tracked = int(out[0]), int(out[1])
     assert frozen > 50_000, "the application's objects are frozen"
     assert still_tracked < 1_000, "a full collection has almost nothing left to walk"
+

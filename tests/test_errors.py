@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cds_service import create_app
+from cds_service.config import settings_of
 from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
 from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
@@ -167,7 +168,7 @@ def test_body_over_the_limit_is_413(settings: dict[str, Any]) -> None:
 
 
 def test_default_limit_is_5_mb(app: Flask) -> None:
-    assert app.config["MAX_BODY_BYTES"] == 5 * 1024 * 1024
+    assert settings_of(app).max_body_bytes == 5 * 1024 * 1024
 
 
 def test_unexpected_error_is_a_generic_500(

@@ -22,6 +22,7 @@ from werkzeug import Response
 from cds_service import create_app
 from cds_service import events
 from cds_service import prefetch
+from cds_service.config import settings_of
 from cds_service.hooks import patient_view
 from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
@@ -95,7 +96,12 @@ def fhir_app(settings: dict[str, Any], fhir: HTTPServer) -> Flask:
 
 def _resolve(app: Flask, body: dict[str, Any]) -> prefetch.Resolved:
     with app.test_request_context():
-        return prefetch.resolve(patient_view.SERVICE, body, app.config)
+        return prefetch.resolve(
+            patient_view.SERVICE,
+            body,
+            settings_of(app),
+            app.extensions["cds_fhir_fetcher"],
+        )
 
 
 # ---------------------------------------------------------------- the four states
@@ -274,7 +280,7 @@ def test_deadline_turns_a_slow_server_into_412(settings: dict[str, Any], fhir: H
 
 
 def test_default_deadline_is_well_under_the_500_ms_budget(app: Flask) -> None:
-    assert app.config["FHIR_DEADLINE_S"] <= 0.4
+    assert settings_of(app).fhir_deadline_s <= 0.4
 
 
 def test_next_links_are_followed(fhir_app: Flask, fhir: HTTPServer) -> None:

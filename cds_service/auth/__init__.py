@@ -16,8 +16,7 @@ from flask import g
 from flask import request
 
 from .. import events
-from ..config import flag
-from ..config import str_list
+from ..config import settings_of
 from ..errors import ConfigurationError
 from ..errors import Unauthorized
 from ..store import remember_jti
@@ -41,8 +40,7 @@ OPEN_PREFIXES = ("/health", "/metrics", "/openapi.", "/preview", "/static/")
 def init_app(app: Flask) -> None:
     """Check the trust configuration and verify a JWT before every protected request."""
     g_keys = ("cds_client_iss", "cds_client_tenant")
-    mode = str(app.config["AUTH_MODE"])
-    if mode == "off":
+    if settings_of(app).auth_mode == "off":
         log.warning(
             "AUTH_MODE=off: EVERY CALLER IS TRUSTED, NO JWT IS CHECKED. "
             "For local development only; never expose this service like this.",
@@ -55,56 +53,53 @@ def init_app(app: Flask) -> None:
                 setattr(g, name, None)
 
         return
-    if mode != "required":
-        raise ConfigurationError(f"AUTH_MODE must be 'required' or 'off', not {mode!r}")
-    app.extensions["cds_verifier"] = _verifier(app)
+    app.extensions["cds_verifier"], app.extensions["cds_audience_base"] = _verifier(app)
     app.before_request(_check_request)
 
 
-def _verifier(app: Flask) -> Verifier:
-    """Build the verifier from settings, defaulting to dev trust in development only."""
-    cfg = app.config
-    development = cfg["ENV"] == "development"
-    clients_file = cfg.get("CLIENTS_FILE")
-    if not clients_file or not cfg.get("PUBLIC_BASE_URL"):
+def _verifier(app: Flask) -> tuple[Verifier, str]:
+    """Build the verifier and the ``aud`` base, defaulting to dev trust in development only."""
+    cfg = settings_of(app)
+    development = cfg.development
+    clients_file = cfg.clients_file
+    base_url = cfg.public_base_url
+    if not clients_file or not base_url:
         if not development:
             raise ConfigurationError(
                 "AUTH_MODE=required needs CDS_CLIENTS_FILE (trusted EHRs) and "
                 "CDS_PUBLIC_BASE_URL (the URL EHRs call, for the JWT aud). "
                 "For local development set CDS_ENV=development (see README, Authentication)."
             )
-        clients_file = clients_file or ensure_dev_trust(
-            cfg.get("DEV_TRUST_DIR") or app.instance_path
-        )
-        cfg["CLIENTS_FILE"] = str(clients_file)
-        cfg["PUBLIC_BASE_URL"] = cfg.get("PUBLIC_BASE_URL") or DEV_BASE_URL
+        clients_file = str(clients_file or ensure_dev_trust(cfg.dev_trust_dir or app.instance_path))
+        base_url = base_url or DEV_BASE_URL
         log.warning(
             "DEVELOPMENT TRUST SETUP: trusting clients from %s with aud base %s; mint a token "
             "with `spine-mass-cds dev-token`. Never use this in production.",
             clients_file,
-            cfg["PUBLIC_BASE_URL"],
+            base_url,
             extra={"event": "auth_dev_trust"},
         )
-    loopback = flag(cfg["JWKS_ALLOW_LOOPBACK_HTTP"])
+    loopback = cfg.jwks_allow_loopback_http
     clients = load_clients(
         clients_file,
-        allowed_algorithms=allowed_algorithms(str_list(cfg["JWT_ALGORITHMS"])),
+        allowed_algorithms=allowed_algorithms(list(cfg.jwt_algorithms)),
         allow_loopback_http=loopback,
         development=development,
     )
     keys = KeyCache(
-        timeout_s=float(cfg["JWKS_TIMEOUT_S"]),
-        ttl_s=float(cfg["JWKS_CACHE_TTL_S"]),
-        min_refetch_s=float(cfg["JWKS_MIN_REFETCH_S"]),
+        timeout_s=cfg.jwks_timeout_s,
+        ttl_s=cfg.jwks_cache_ttl_s,
+        min_refetch_s=cfg.jwks_min_refetch_s,
         loopback=loopback,
     )
-    return Verifier(
+    verifier = Verifier(
         clients,
         keys,
-        leeway_s=float(cfg["JWT_LEEWAY_S"]),
-        max_lifetime_s=float(cfg["JWT_MAX_LIFETIME_S"]),
+        leeway_s=cfg.jwt_leeway_s,
+        max_lifetime_s=cfg.jwt_max_lifetime_s,
         remember=lambda iss, jti, exp: remember_jti(app, iss, jti, exp),
     )
+    return verifier, base_url
 
 
 def _check_request() -> None:
@@ -116,7 +111,7 @@ def _check_request() -> None:
     try:
         if token is None:
             raise AuthFailure("missing-token")
-        aud = audience_for(str(current_app.config["PUBLIC_BASE_URL"]), request.path)
+        aud = audience_for(current_app.extensions["cds_audience_base"], request.path)
         client = verifier.verify(token, aud)
     except AuthFailure as failure:
         log.warning(

@@ -15,7 +15,6 @@ import json
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint
 from flask import Flask
@@ -26,7 +25,7 @@ from markdown_it import MarkdownIt
 
 from .. import bundles
 from ..api import json_body
-from ..config import flag as config_flag
+from ..config import settings_of
 from ..errors import InvalidRequest
 from ..errors import Issue
 from ..errors import NotFound
@@ -38,25 +37,18 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def enabled(config: Any) -> bool:
-    """``PREVIEW_ENABLED`` if set, else on in development only."""
-    flag = config.get("PREVIEW_ENABLED")
-    if flag is None:
-        return bool(config.get("ENV") == "development")
-    return config_flag(flag)
-
-
 def init_app(app: Flask) -> None:
     """Register the preview when it is enabled."""
-    if not enabled(app.config):
+    settings = settings_of(app)
+    if not settings.preview_on:
         return
-    if app.config.get("ENV") != "development":
+    if not settings.development:
         log.warning("card preview enabled outside development", extra={"event": "preview_on"})
     app.register_blueprint(bp)
 
 
 def _examples_dir() -> Path:
-    configured = current_app.config.get("PREVIEW_EXAMPLES_DIR")
+    configured = settings_of(current_app).preview_examples_dir
     return Path(configured) if configured else DEFAULT_EXAMPLES
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
 from .. import events
+from ..config import settings_of
 from . import migrate
 from .checkpoint import WalCheckpointer
 from .schema import card_record
@@ -58,9 +59,9 @@ log = logging.getLogger("cds_service.store")
 PURGE_EVERY_S = 60.0
 
 
-def open_engine(config: Mapping[str, Any], instance_path: str) -> sa.Engine:
+def open_engine(database_url: str | None, instance_path: str) -> sa.Engine:
     """Create the engine for ``DATABASE_URL`` (default: ``<instance>/cds.sqlite``)."""
-    url = config.get("DATABASE_URL")
+    url = database_url
     if not url:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{Path(instance_path) / 'cds.sqlite'}"
@@ -96,7 +97,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def init_app(app: Flask) -> None:
     """Open and migrate the database; record every card the service returns."""
-    eng = open_engine(app.config, app.instance_path)
+    eng = open_engine(settings_of(app).database_url, app.instance_path)
     migrate.upgrade(eng)
     # SQLite checkpoints its log in the committing thread; keep that off request threads.
     checkpointer = WalCheckpointer(eng.raw_connection) if eng.dialect.name == "sqlite" else None

@@ -37,7 +37,7 @@ def stored(eng: sa.Engine) -> list[str]:
 
 
 def test_the_background_thread_writes_queued_cards_without_a_flush(db_url: str) -> None:
-    eng = open_engine({"DATABASE_URL": db_url}, "")
+    eng = open_engine(db_url, "")
     migrate.upgrade(eng)
     writer = CardWriter(functools.partial(write_cards, eng), interval_s=0.02)
     writer.put(rows(eng, "a", "b"))
@@ -50,7 +50,7 @@ def test_the_background_thread_writes_queued_cards_without_a_flush(db_url: str) 
 
 
 def test_a_database_outage_keeps_the_newest_cards_and_counts_the_dropped(db_url: str) -> None:
-    eng = open_engine({"DATABASE_URL": db_url}, "")  # not migrated yet: every write fails
+    eng = open_engine(db_url, "")  # not migrated yet: every write fails
     writer = CardWriter(functools.partial(write_cards, eng), max_rows=3, interval_s=60)
     writer.put(rows(eng, "a", "b"))
     writer.flush()  # fails, and the rows go back to the queue
@@ -63,7 +63,7 @@ def test_a_database_outage_keeps_the_newest_cards_and_counts_the_dropped(db_url:
 
 
 def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) -> None:
-    eng = open_engine({"DATABASE_URL": db_url}, "")
+    eng = open_engine(db_url, "")
     migrate.upgrade(eng)
     writer = CardWriter(functools.partial(write_cards, eng), interval_s=60)
     writer.put(rows(eng, "parent"))  # queued in the parent, whose thread is now running
@@ -86,7 +86,7 @@ def test_a_forked_worker_records_its_own_cards_with_its_own_thread(db_url: str) 
 
 
 def test_a_full_batch_is_due_and_written_by_the_caller(db_url: str) -> None:
-    eng = open_engine({"DATABASE_URL": db_url}, "")
+    eng = open_engine(db_url, "")
     migrate.upgrade(eng)
     writer = CardWriter(functools.partial(write_cards, eng), batch_rows=3, interval_s=60)
     writer.put(rows(eng, "a", "b"))
@@ -127,7 +127,7 @@ def test_card_rows_read_back_as_sqlalchemy_would_have_stored_them(db_url: str) -
     from cds_service.store import CARD_COLUMNS
     from cds_service.store import _insert_ignore
 
-    eng = open_engine({"DATABASE_URL": db_url}, "")
+    eng = open_engine(db_url, "")
     migrate.upgrade(eng)
     now = datetime.now(UTC)
     write_cards(eng, card_rows(eng.dialect, values("fast"), (CALL[0], now, *CALL[2:])))

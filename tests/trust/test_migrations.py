@@ -13,7 +13,7 @@ from cds_service.store.schema import metadata
 
 
 def test_migrated_schema_matches_the_code_and_reruns_cleanly(db_url: str, tmp_path: Path) -> None:
-    engine = open_engine({"DATABASE_URL": db_url}, str(tmp_path))
+    engine = open_engine(db_url, str(tmp_path))
     try:
         migrate.upgrade(engine)
         migrate.upgrade(engine)  # a restart finds the schema current
@@ -27,7 +27,7 @@ def test_migrated_schema_matches_the_code_and_reruns_cleanly(db_url: str, tmp_pa
 
 def test_default_database_is_a_wal_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
-    engine = open_engine({"DATABASE_URL": None}, str(instance))
+    engine = open_engine(None, str(instance))
     try:
         migrate.upgrade(engine)
         with engine.connect() as conn:

@@ -57,7 +57,7 @@ def server_env(tmp_path: Path, ec_key: Any, db_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def db(db_url: str, tmp_path: Path) -> Iterator[sa.Engine]:
-    engine = open_engine({"DATABASE_URL": db_url}, str(tmp_path))
+    engine = open_engine(db_url, str(tmp_path))
     yield engine
     engine.dispose()
 

@@ -55,7 +55,7 @@ def attempts(checkpointer: WalCheckpointer | None) -> int:
 
 
 def engine(path: Path) -> sa.Engine:
-    eng = open_engine({"DATABASE_URL": f"sqlite:///{path}"}, "")
+    eng = open_engine(f"sqlite:///{path}", "")
     migrate.upgrade(eng)
     return eng
 

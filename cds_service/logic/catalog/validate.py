@@ -3,13 +3,13 @@
 Checks every rule's ``requires`` against the :class:`Facts` fields, its hooks, ids
 (unique, exactly the §2 topic codes), summaries (< 140 characters, no template
 fields), detail templates, provenance (URL present) and override reasons (with
-display), then validates one of every suggested resource as FHIR R4 with
-``fhir.resources.R4B``. That costs ~50 ms once; the request path never parses FHIR.
+display) and the value sets. :func:`suggestion_samples` gives one of every suggested
+resource, which :mod:`cds_service.catalog_check` validates as FHIR R4 outside this sans-IO
+package.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import fields
@@ -26,11 +26,11 @@ from ..facts import Finding
 from ..facts import Priority
 from ..facts import Region
 from ..inputs import HOOKS
+from ..valuesets import check_valuesets
 from .base import CatalogError
 from .base import Rule
 
 FACT_NAMES = frozenset(f.name for f in fields(Facts))
-VALUESETS_MODULE = "cds_service.logic.valuesets"
 
 
 def validate_catalog(rules: Sequence[Rule] | None = None) -> None:
@@ -48,10 +48,9 @@ def validate_catalog(rules: Sequence[Rule] | None = None) -> None:
     problems += [f"rule id {i!r} is not a card-topic code" for i in ids if i not in TOPIC_CODES]
     if rules is RULES:
         problems += [f"topic {t!r} has no rule" for t in TOPIC_CODES if t not in ids]
-    problems += _suggestion_problems()
     if problems:
         raise CatalogError("rule catalog invalid: " + "; ".join(problems))
-    _check_valuesets()
+    check_valuesets()
 
 
 def _rule_problems(rule: Rule) -> Iterable[str]:
@@ -106,34 +105,3 @@ def suggestion_samples() -> list[dict[str, Any]]:
     for concept in (fhir.REFERRAL_NEUROSURGERY, fhir.REFERRAL_RADIOTHERAPY, fhir.BIOPSY):
         samples.append(fhir.service_request(facts, concept, Priority.URGENT, reasons=reasons))
     return samples
-
-
-def _suggestion_problems() -> list[str]:
-    from fhir.resources.R4B import get_fhir_model_class
-    from pydantic import ValidationError
-
-    problems = []
-    for resource in suggestion_samples():
-        kind = resource["resourceType"]
-        try:
-            get_fhir_model_class(kind).model_validate(resource)
-        except ValidationError as exc:
-            problems.append(f"suggested {kind} is not valid FHIR R4: {exc.error_count()} errors")
-    return problems
-
-
-def _check_valuesets() -> None:
-    """Run the value-set self-check when the facts builder's module is present.
-
-    Imported by name so this branch works before ``logic/valuesets`` exists; an import
-    error *inside* that module is not swallowed.
-    """
-    try:
-        module = importlib.import_module(VALUESETS_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != VALUESETS_MODULE:
-            raise
-        return
-    check = getattr(module, "check_valuesets", None)
-    if callable(check):
-        check()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from typing import Any
 
 import click
 
-from .cli_burden import card_topic
-
-if TYPE_CHECKING:
-    from .cli_evaluate import FileResult
+from .results import FileResult
+from .results import card_topic
 
 COLOURS = {"critical": "red", "warning": "yellow", "info": "blue"}
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from ..store.cli import settings
-from .dev import DEV_BASE_URL
-from .dev import mint_dev_token
-from .verify import audience_for
+from ..auth.dev import DEV_BASE_URL
+from ..auth.dev import mint_dev_token
+from ..auth.verify import audience_for
+from .common import instance_path
+from .common import load_settings
 
 
 @click.command("dev-token")
@@ -27,8 +28,8 @@ def dev_token_command(
 
     Each token has a fresh jti and is accepted once: mint one per call.
     """
-    config, instance_path = settings()
-    base = base_url or config.get("PUBLIC_BASE_URL") or DEV_BASE_URL
-    aud = audience_for(str(base), aud_path)
-    folder = config.get("DEV_TRUST_DIR") or instance_path
+    settings = load_settings()
+    base = base_url or settings.public_base_url or DEV_BASE_URL
+    aud = audience_for(base, aud_path)
+    folder = settings.dev_trust_dir or instance_path()
     click.echo(mint_dev_token(folder, aud, lifetime_s=lifetime, tenant=tenant))

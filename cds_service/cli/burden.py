@@ -13,20 +13,14 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from typing import Any
 
-if TYPE_CHECKING:
-    from .cli_evaluate import FileResult
+from .results import FileResult
+from .results import card_topic
 
 INDICATORS = ("critical", "warning", "info")
 TOP_PATIENTS = 10
 BAR_COLOURS = {"critical": "#c62828", "warning": "#ef8f00", "info": "#1565c0"}
-
-
-def card_topic(card: dict[str, Any]) -> str:
-    """Return the ``source.topic.code`` of a rendered card ('' when it has none)."""
-    return str(((card.get("source") or {}).get("topic") or {}).get("code", ""))
 
 
 def burden_report(

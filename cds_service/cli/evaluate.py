@@ -3,7 +3,7 @@
 The command reads files people already have (a Bundle of one patient, or a recorded CDS
 Hooks request, see :mod:`cds_service.bundles`) and runs the same logic the service runs,
 without a server or a network. On a folder it spreads the files over every core and ends
-with an alert-burden report (:mod:`cds_service.cli_burden`), so a rule change can be judged
+with an alert-burden report (:mod:`cds_service.cli.burden`), so a rule change can be judged
 on a population before it reaches clinicians.
 """
 
@@ -14,53 +14,25 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
-from . import bundles
-from . import uuids
-from .cli_burden import burden_report
-from .cli_burden import card_topic
-from .cli_burden import write_html
-from .cli_view import print_cards
-from .cli_view import print_report
-from .config import DEFAULTS
-from .errors import CDSError
-from .logic import evaluate
-from .logic import validate_catalog
-from .logic.inputs import HOOKS
-from .logic.inputs import PROFILES
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What one file gave: its cards as CDS Hooks JSON, or why it was skipped."""
-
-    file: str
-    patient_id: str = ""
-    hook: str = ""
-    cards: list[dict[str, Any]] = field(default_factory=list)
-    skipped: str | None = None
-
-    @property
-    def topics(self) -> list[str]:
-        return [card_topic(c) for c in self.cards]
-
-    def to_json(self) -> dict[str, Any]:
-        if self.skipped is not None:
-            return {"file": self.file, "skipped": self.skipped}
-        return {
-            "file": self.file,
-            "patientId": self.patient_id,
-            "hook": self.hook,
-            "cards": self.cards,
-        }
+from .. import bundles
+from .. import uuids
+from ..catalog_check import check_catalog
+from ..errors import CDSError
+from ..logic import evaluate
+from ..logic.inputs import HOOKS
+from ..logic.inputs import PROFILES
+from .burden import burden_report
+from .burden import write_html
+from .common import load_settings
+from .results import FileResult
+from .view import print_cards
+from .view import print_report
 
 
 def evaluate_file(path: str, hook: str | None, now: datetime, profile: str) -> FileResult:
@@ -132,11 +104,8 @@ def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 )
 @click.option(
     "--profile",
-    type=click.Choice(PROFILES),
-    envvar="CDS_GUIDELINE_PROFILE",
-    default=DEFAULTS["GUIDELINE_PROFILE"].default,
-    show_default=True,
-    help="Guideline profile for the MRI timing.",
+    type=click.Choice(PROFILES, case_sensitive=False),
+    help="Guideline profile for the MRI timing (default: CDS_GUIDELINE_PROFILE, else dutch).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the terminal view.")
 @click.option(
@@ -156,7 +125,7 @@ def evaluate_command(
     path: Path,
     hook: str | None,
     now: datetime,
-    profile: str,
+    profile: str | None,
     as_json: bool,
     workers: int,
     report_json: Path | None,
@@ -166,7 +135,8 @@ def evaluate_command(
 
     Runs offline: no server, no network, no database.
     """
-    validate_catalog()
+    profile = (profile or load_settings().guideline_profile).lower()
+    check_catalog()
     if path.is_file():
         result = evaluate_file(str(path), hook, now, profile)
         if result.skipped is not None:
