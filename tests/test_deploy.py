@@ -102,3 +102,32 @@ def test_a_gunicorn_worker_freezes_its_start_up_heap() -> None:
     assert frozen > 50_000, "the application's objects are frozen"
     assert still_tracked < 1_000, "a full collection has almost nothing left to walk"
 
+
+def test_readme_is_a_users_guide_of_at_most_300_lines() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 300, "measurements belong in docs/performance.md"
+    headings = re.findall(r"^## (.+)$", readme, flags=re.M)
+    for section in (
+        "Quick start",
+        "Configuration",
+        "Authentication",
+        "Deploying",
+        "The command line",
+        "The preview page",
+        "Troubleshooting",
+        "Adding a rule",
+    ):
+        assert section in headings, section
+    assert "docs/rules.md" in readme and "docs/performance.md" in readme
+
+
+def test_troubleshooting_explains_every_reason_a_token_is_refused() -> None:
+    """The ``auth_refused`` log line names a reason; the README says what to fix for each."""
+    source = "\n".join(p.read_text() for p in (ROOT / "cds_service" / "auth").glob("*.py"))
+    reasons = set(re.findall(r'AuthFailure\(\s*"([a-z-]+)"', source))
+    reasons |= set(re.findall(r'\(jwt\.\w+, "([a-z-]+)"\)', source))
+    reasons |= set(re.findall(r'isinstance\(exc, t\)\), "([a-z-]+)"\)', source))  # the fallback
+    assert len(reasons) >= 21
+    readme = (ROOT / "README.md").read_text()
+    troubleshooting = readme[readme.index("## Troubleshooting") :]
+    assert [r for r in sorted(reasons) if f"`{r}`" not in troubleshooting] == []
