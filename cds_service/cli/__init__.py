@@ -28,6 +28,3 @@ for _command in (
     report_command,
 ):
     main.add_command(_command)
-
-if __name__ == "__main__":
-    main()
