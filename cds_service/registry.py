@@ -55,9 +55,6 @@ class Registry:
     def get(self, service_id: str) -> ServiceDescriptor | None:
         return self._by_id.get(service_id)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._by_id.values())
-
     def discovery(self) -> dict[str, Any]:
         """Return the body of ``GET /cds-services``."""
         return {"services": [s.discovery_entry() for s in self._by_id.values()]}

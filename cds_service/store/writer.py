@@ -6,10 +6,9 @@ appends its rows to a bounded in-memory queue, written one transaction per batch
 
 * Under load, by the request thread *after its response has been sent*
   (:meth:`CardWriter.flush_if_due`, hooked on the response's close): once ``batch_rows``
-  are waiting, or the oldest has waited ``interval_s``. Measured: writing from a busy
-  background thread cost ~170 µs of CPU per call in GIL hand-offs (the driver releases
-  the GIL around every statement step); from the request thread the same rows cost ~4 µs
-  each (SQLite, time-ordered card uuids, rows built ready for the driver).
+  are waiting, or the oldest has waited ``interval_s``. Writing from a busy background
+  thread cost far more CPU in GIL hand-offs (the driver releases the GIL around every
+  statement step) than the rows themselves (docs/performance.md).
 * When the service goes quiet, by a daemon thread that wakes every ``interval_s`` and
   writes rows nobody else has written for that long; under load it finds nothing to do.
 
@@ -32,6 +31,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +39,7 @@ from .daemon import ProcessThread
 
 log = logging.getLogger("cds_service.store")
 
-Row = tuple[Any, ...]  # one card record, as :func:`cds_service.store.card_rows` builds it
+Row = Mapping[str, Any]  # one card record, as :func:`cds_service.store.card_rows` builds it
 WriteRows = Callable[[Sequence[Row]], None]
 
 _WRITERS: weakref.WeakSet[CardWriter] = weakref.WeakSet()

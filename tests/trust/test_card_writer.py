@@ -17,18 +17,9 @@ from cds_service.store import open_engine
 from cds_service.store import write_cards
 from cds_service.store.schema import card_record
 from cds_service.store.writer import CardWriter
-
-CALL = ("patient-view", None, "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", None, None)
-
-
-def values(*uuids: str) -> list[tuple[str, ...]]:
-    """One ``CARD_COLUMNS`` tuple per uuid."""
-    return [(u, "mri-24h", "rule-mri-24h", "1.1.0", "critical") for u in uuids]
-
-
-def rows(eng: sa.Engine, *uuids: str) -> list[tuple[Any, ...]]:
-    """Card rows as a call to a service on ``eng`` builds them."""
-    return card_rows(eng.dialect, values(*uuids), (CALL[0], datetime.now(UTC), *CALL[2:]))
+from tests.trust.card_rows import CALL
+from tests.trust.card_rows import rows
+from tests.trust.card_rows import values
 
 
 def stored(eng: sa.Engine) -> list[str]:
@@ -103,8 +94,8 @@ def test_a_service_call_writes_due_records_once_its_response_is_sent(tmp_path: A
     """Under load the request thread writes the batch after answering, not a busy thread."""
     from cds_service import create_app
     from cds_service.store import engine
-    from tests.conftest import FIXTURE_NOW
-    from tests.conftest import load_fixture
+    from tests.support import FIXTURE_NOW
+    from tests.support import load_fixture
 
     app = create_app(
         {"TESTING": True, "AUTH_MODE": "off", "DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite"}
@@ -130,7 +121,7 @@ def test_card_rows_read_back_as_sqlalchemy_would_have_stored_them(db_url: str) -
     eng = open_engine(db_url, "")
     migrate.upgrade(eng)
     now = datetime.now(UTC)
-    write_cards(eng, card_rows(eng.dialect, values("fast"), (CALL[0], now, *CALL[2:])))
+    write_cards(eng, card_rows(values("fast"), (CALL[0], now, *CALL[2:])))
     with eng.begin() as conn:
         stmt = _insert_ignore(conn.dialect.name, card_record, ("card_uuid",), False)
         columns = CARD_COLUMNS + CALL_COLUMNS

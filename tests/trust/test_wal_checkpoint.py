@@ -19,7 +19,7 @@ from cds_service.store import open_engine
 from cds_service.store import write_cards
 from cds_service.store.checkpoint import WalCheckpointer
 from cds_service.store.writer import CardWriter
-from tests.trust.test_card_writer import rows
+from tests.trust.card_rows import rows
 
 BATCHES = 8
 
