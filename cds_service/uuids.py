@@ -2,14 +2,13 @@
 
 Why version 7: every card becomes a ``card_record`` row keyed by its uuid. Random (v4) keys
 land on a random page of that index, so each new card dirties (and writes to the WAL) a
-page of its own, and the cost per card grows with the table; measured on SQLite, card
-records cost ~12 µs a row with v4 keys and ~8 µs with v7 at only 25,000 rows. A v7 uuid
+page of its own, and the cost per card grows with the table (docs/performance.md). A v7 uuid
 starts with the Unix time in milliseconds, so new keys append to the index. Its other 74
 bits are random (``os.urandom``), so uuids stay unguessable and unique across workers;
 the issue time they reveal is the time the card was sent.
 
-``str(uuid.uuid4())`` costs ~2 µs (a ``urandom`` call, a ``UUID`` object, its ``str``) and
-a call needs up to a dozen, so one ``os.urandom`` read serves :data:`BATCH` uuids. The
+``str(uuid.uuid4())`` makes a ``urandom`` call, a ``UUID`` object and its ``str``, and a
+call needs up to a dozen, so one ``os.urandom`` read serves :data:`BATCH` uuids. The
 batch lives in a deque: ``popleft`` hands each random block to exactly one thread. A
 forked gunicorn worker would inherit the master's remaining batch and repeat its random
 bits, so the child drops it (``os.register_at_fork``) and reads its own.
@@ -36,7 +35,7 @@ _prefix: tuple[int, str] = (-1, "")  # (ms, its text): replaced whole, so thread
 
 def _time_prefix(millis: int) -> str:
     """The uuid's text before its random bits, laid out once per millisecond: a call's
-    uuids share one (~0.4 µs of ~1 µs per uuid)."""
+    uuids share one."""
     global _prefix
     cached = _prefix
     if cached[0] == millis:

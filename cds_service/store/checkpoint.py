@@ -2,20 +2,18 @@
 
 In WAL mode SQLite copies the log back into the database (a *checkpoint*, two ``fsync``\\ s)
 in whichever connection commits once the log holds 1,000 pages. Card records reach that
-every ~1,100 calls per worker, and the request thread that wrote the batch then stalled
-10-20 ms (measured in-process: the call's p99.9 4.8 ms, its max 20 ms), while the
-requests queued behind it waited.
+every thousand or so calls per worker, and the request thread that wrote the batch then
+stalled on the two ``fsync`` calls while the requests queued behind it waited.
 
 So after each batch of card records the writing thread *pokes* this checkpointer, whose
 thread runs ``PRAGMA wal_checkpoint(PASSIVE)`` while the next batch is still being
 gathered. A complete checkpoint lets the next batch restart the log from its beginning,
 so the log stays a few dozen pages long and no commit ever reaches the automatic
-checkpoint (it stays on, as the safety net). Measured over 20,000 in-process calls: max
-call time 20 → 8.7 ms, p99.9 4.8 → 3.5 ms.
+checkpoint (it stays on, as the safety net). Figures in docs/performance.md.
 
 Why the hand-off waits for the thread to start (up to ``handoff_s``): a woken Python
 thread must win the GIL back from a busy request thread, and each call's log write resets
-the interpreter's switch timer, so an unassisted wake-up waited 10-30 ms, into the next
+the interpreter's switch timer, so an unassisted wake-up came too late, in the next
 batch, where a checkpoint can no longer complete. The poke waits (GIL released) until the
 thread has started; the thread then reaches SQLite without giving up the GIL again, since
 the connection is its own and the statement is prepared once.
