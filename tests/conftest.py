@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cds_service import create_app
-
-FIXTURES = Path(__file__).parent / "fixtures"
-#: Every request fixture is evaluated at this moment (fixture dates are relative to it).
-FIXTURE_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+from tests.openapi_check import conformance_checked
+from tests.support import FIXTURE_NOW
 
 
 @pytest.fixture
@@ -42,6 +37,9 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def load_fixture(name: str) -> Any:
-    """Load a JSON fixture by path relative to ``tests/fixtures``."""
-    return json.loads((FIXTURES / name).read_text())
+@pytest.fixture
+def responses_conform() -> Iterator[list[str]]:
+    """Fail the test if any response it produced breaks openapi.yaml."""
+    with conformance_checked() as failures:
+        yield failures
+    assert not failures, "\n".join(failures)

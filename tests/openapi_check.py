@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask import Response
 from flask import request
@@ -113,11 +112,3 @@ def conformance_checked() -> Iterator[list[str]]:
         yield failures
     finally:
         request_finished.disconnect(check)
-
-
-@pytest.fixture
-def responses_conform() -> Iterator[list[str]]:
-    """Fail the test if any response it produced breaks openapi.yaml."""
-    with conformance_checked() as failures:
-        yield failures
-    assert not failures, "\n".join(failures)

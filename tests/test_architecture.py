@@ -89,3 +89,33 @@ def test_the_entry_point_lists_every_command() -> None:
 
 def _banned_any(names: set[str], banned: set[str]) -> bool:
     return any(_banned(name, banned) for name in names)
+
+
+TESTS = Path(__file__).parent
+
+
+@pytest.mark.parametrize("path", sorted(TESTS.rglob("*.py")), ids=lambda p: p.stem)
+def test_tests_share_helpers_not_test_modules_or_fixtures(path: Path) -> None:
+    """Fixtures come from conftest.py by name; importing one (or a test module) is hidden coupling."""
+    imported = {name for name in _imports_in(path) if name.startswith("tests.")}
+    leaking = {n for n in imported if ".test_" in n or n.startswith("tests.conftest")}
+    assert not leaking, f"{path.relative_to(TESTS)} imports {sorted(leaking)}"
+
+
+@pytest.mark.parametrize("path", sorted(TESTS.rglob("*.py")), ids=lambda p: p.stem)
+def test_tests_use_no_path_tricks_or_machine_paths(path: Path) -> None:
+    if path == Path(__file__):
+        return  # the patterns below appear here as text
+    text = path.read_text()
+    assert "sys.path" not in text
+    assert '"/work/' not in text and "'/work/" not in text
+
+
+def _imports_in(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names

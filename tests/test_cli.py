@@ -24,7 +24,7 @@ from cds_service.logic.cards import Coding
 from cds_service.logic.cards import Indicator
 from cds_service.logic.cards import Source
 from cds_service.logic.cards import Suggestion
-from tests.conftest import FIXTURE_NOW
+from tests.support import FIXTURE_NOW
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 NOW = FIXTURE_NOW

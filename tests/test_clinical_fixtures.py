@@ -9,12 +9,8 @@ one MRI tier, never two MRIs, valid draft FHIR suggestions for this patient.
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,23 +19,16 @@ from flask.testing import FlaskClient
 
 from cds_service.config import settings_of
 from cds_service.hooks.prefetch_templates import RECORD_PREFETCH
+from tests.clinical_support import FHIR_SERVER
+from tests.clinical_support import FIXTURES
+from tests.clinical_support import MANIFEST
+from tests.clinical_support import Fixture
+from tests.clinical_support import call
+from tests.clinical_support import profile_settings
 from tests.fhir_validation import assert_valid_r4
 from tests.fixtures.requests.cases import CT_MYELOGRAPHY
 from tests.fixtures.requests.cases import TIER_PRIORITY
 from tests.fixtures.requests.cases import TOPICS as CASE_TOPICS
-
-REQUESTS = Path(__file__).parent / "fixtures" / "requests"
-MANIFEST: dict[str, dict[str, Any]] = json.loads((REQUESTS / "expected-topics.json").read_text())
-FIXTURES = sorted(
-    p.relative_to(REQUESTS).as_posix()
-    for p in REQUESTS.rglob("*.json")
-    if p.name != "expected-topics.json"
-)
-NAME = re.compile(
-    r"^(?P<topic>[a-z0-9]+(?:-[a-z0-9]+)*)--(?P<polarity>fires|silent)--[a-z0-9-]+\.json$"
-)
-HOOKS = ("patient-view", "order-select", "order-sign")
-FHIR_SERVER = "https://ehr.example.org/fhir/R4"
 
 TIERS = frozenset(TIER_PRIORITY)
 TOPICS = frozenset(CASE_TOPICS)  # the 15 card topics of CLINICAL-RULES.md §2
@@ -58,31 +47,6 @@ XRAY_LOINC = frozenset(
     "24984-7".split()
 )
 KNOWN_CHECKS = {"imaging", "no_new_mri", "detail_contains"}
-
-
-@dataclass(frozen=True)
-class Fixture:
-    """A fixture file's place in the tree: hook, guideline profile, named topic, polarity."""
-
-    rel: str
-    hook: str
-    profile: str
-    topic: str
-    polarity: str
-
-    @classmethod
-    def parse(cls, rel: str) -> Fixture:
-        parts = rel.split("/")
-        profile = "nice" if parts[0] == "nice" else "dutch"
-        dirs = parts[1:-1] if profile == "nice" else parts[:-1]
-        assert len(dirs) == 1 and dirs[0] in HOOKS, f"{rel}: expected <hook>/ or nice/<hook>/"
-        match = NAME.match(parts[-1])
-        assert match, f"{rel}: name must be <topic>--fires|silent--<case>.json"
-        return cls(rel, dirs[0], profile, match["topic"], match["polarity"])
-
-    def body(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((REQUESTS / self.rel).read_text())
-        return data
 
 
 # --- reading requests and responses ----------------------------------------------------------
@@ -134,19 +98,9 @@ def topic_of(card: dict[str, Any]) -> str:
     return code
 
 
-def call(client: FlaskClient, fixture: Fixture) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    body = fixture.body()
-    response = client.post(f"/cds-services/{fixture.hook}", json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    cards = response.get_json()["cards"]
-    assert isinstance(cards, list)
-    return body, cards
-
-
 @pytest.fixture
 def settings(settings: dict[str, Any], rel: str) -> dict[str, Any]:
-    """Evaluate ``nice/`` fixtures under the NICE NG234 profile, the rest under the default."""
-    return {**settings, "GUIDELINE_PROFILE": Fixture.parse(rel).profile}
+    return profile_settings(settings, rel)
 
 
 # --- the fixtures themselves are valid requests ------------------------------------------------

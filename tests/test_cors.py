@@ -9,8 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cds_service import create_app
-from tests.conftest import load_fixture
-from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
 

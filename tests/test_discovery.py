@@ -8,7 +8,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.openapi_check import assert_conforms
-from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
 

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from cds_service.store import engine
 from cds_service.store import flush
 from cds_service.store.report import acceptance_report
-from tests.conftest import load_fixture
+from tests.support import load_fixture
 
 FIXTURE = "requests/patient-view/mri-24h--fires--weakness-onset-6-days.json"
 

@@ -12,9 +12,8 @@ from flask.testing import FlaskClient
 
 from cds_service import create_app
 from cds_service.config import settings_of
-from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
-from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
 

@@ -16,12 +16,17 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.test_clinical_fixtures import FIXTURES
-from tests.test_clinical_fixtures import Fixture
-from tests.test_clinical_fixtures import call
-from tests.test_clinical_fixtures import settings  # noqa: F401 - nice/ fixtures use the NICE profile
+from tests.clinical_support import FIXTURES
+from tests.clinical_support import Fixture
+from tests.clinical_support import call
+from tests.clinical_support import profile_settings
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any], rel: str) -> dict[str, Any]:
+    return profile_settings(settings, rel)
 
 
 def normalise(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:

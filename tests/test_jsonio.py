@@ -8,7 +8,7 @@ import math
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import load_fixture
+from tests.support import load_fixture
 
 BODY = "requests/patient-view/mri-12h--fires--cauda-equina-syndrome.json"
 

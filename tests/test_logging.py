@@ -13,8 +13,7 @@ from flask.testing import FlaskClient
 
 from cds_service import events
 from cds_service.logs import JsonFormatter
-from tests.conftest import load_fixture
-from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
 

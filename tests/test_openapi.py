@@ -10,10 +10,9 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
 from cds_service import schemas
-from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
 from tests.openapi_check import assert_request_conforms
-from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
 

@@ -24,9 +24,8 @@ from cds_service import events
 from cds_service import prefetch
 from cds_service.config import settings_of
 from cds_service.hooks import patient_view
-from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
-from tests.openapi_check import responses_conform  # noqa: F401 (fixture)
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
 

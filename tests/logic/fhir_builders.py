@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from cds_service.logic.inputs import HookInput
-from tests.conftest import FIXTURE_NOW
+from tests.support import FIXTURE_NOW
 
 NOW = FIXTURE_NOW
 PATIENT = "pat-1"

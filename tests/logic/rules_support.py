@@ -17,8 +17,8 @@ from cds_service.logic.facts import OrderKind
 from cds_service.logic.facts import Priority
 from cds_service.logic.facts import Region
 from cds_service.logic.facts import Side
-from tests.conftest import FIXTURE_NOW
 from tests.fhir_validation import assert_valid_r4
+from tests.support import FIXTURE_NOW
 
 NOW = FIXTURE_NOW
 PATIENT = "p1"
