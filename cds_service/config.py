@@ -19,14 +19,12 @@ from dataclasses import field
 from dataclasses import fields
 from typing import TYPE_CHECKING
 from typing import Any
-from typing import TypeVar
 
 from .logic.inputs import PROFILES
 
 if TYPE_CHECKING:
     from flask import Flask
 
-T = TypeVar("T")
 PREFIX = "CDS_"
 
 
@@ -57,18 +55,20 @@ def _choice(*values: str) -> Parser:
     return Parser("one of " + ", ".join(values) + " (any case)", read)
 
 
-def _number(kind: Callable[[Any], T], minimum: float, *, above: bool = False) -> Parser:
-    name = "a whole number" if kind is int else "a number"
+def _number(kind: type[int] | type[float], minimum: float, *, above: bool = False) -> Parser:
+    """A whole number (``int``) or any number (``float``) of at least, or above, ``minimum``."""
 
-    def read(value: Any) -> T:
+    def read(value: Any) -> int | float:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise TypeError(value)
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError(value)
         number = kind(value.strip() if isinstance(value, str) else value)
-        as_float = float(number)  # type: ignore[arg-type]
-        if not math.isfinite(as_float) or as_float < minimum or (above and as_float == minimum):
+        if not math.isfinite(number) or number < minimum or (above and number == minimum):
             raise ValueError(value)
         return number
 
+    name = "a whole number" if kind is int else "a number"
     bound = f"> {minimum:g}" if above else f">= {minimum:g}"
     return Parser(f"{name} {bound}", read)
 

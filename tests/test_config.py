@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,13 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from cds_service import bundles
 from cds_service import create_app
+from cds_service.cli import main
 from cds_service.config import Settings
 from cds_service.config import SettingsError
 from cds_service.config import settings_of
 from cds_service.fhir_client import FetchSettings
 from cds_service.fhir_client import is_allowed
+from tests.support import FIXTURE_NOW
 
 OFF = ["False", "false", "no", "off", "0", "FALSE"]
 ON = ["True", "true", "yes", "on", "1"]
@@ -122,3 +127,23 @@ def test_a_bad_value_stops_the_server_with_one_line(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert variable in lines[0] and allowed in lines[0]
+
+
+def test_nice_in_capitals_runs_the_nice_rules_in_the_service_and_the_cli(
+    settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spinal cord tumour with back pain: a 2-week MRI under the Dutch rules, 1 week under NICE."""
+    monkeypatch.setenv("CDS_GUIDELINE_PROFILE", "NICE")
+    example = Path(__file__).parent.parent / "examples" / "spinal-cord-tumour-back-pain.json"
+    request = bundles.read(json.loads(example.read_text())).cds_request(
+        "patient-view", hook_instance="profile-in-capitals"
+    )
+    app = create_app(settings)
+    app.extensions["cds_clock"] = lambda: FIXTURE_NOW
+    served = app.test_client().post("/cds-services/patient-view", json=request).get_json()
+    offline = CliRunner().invoke(
+        main, ["evaluate", str(example), "--now", FIXTURE_NOW.isoformat(), "--json"]
+    )
+    assert offline.exit_code == 0, offline.output
+    for cards in (served["cards"], json.loads(offline.stdout)["cards"]):
+        assert [c["source"]["topic"]["code"] for c in cards] == ["mri-1w"]
