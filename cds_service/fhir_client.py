@@ -23,10 +23,9 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from .config import flag
 from .config import setting
-from .config import str_list
-from .schemas import secure_url
+from .urls import is_under
+from .urls import normalise
 
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fhir-fetch")
 
@@ -73,27 +72,6 @@ class FetchOutcome:
     reason: str = ""
 
 
-def allowed_servers(settings: Mapping[str, Any]) -> list[str]:
-    """Return the allow-list (a JSON list, or a comma-separated string from the environment)."""
-    return str_list(settings.get("FHIR_ALLOWED_SERVERS"))
-
-
-def is_allowed(base: str, settings: Mapping[str, Any]) -> bool:
-    """Return whether the service may call ``base`` (allow-listed, https or permitted loopback)."""
-    loopback = flag(settings.get("FHIR_ALLOW_LOOPBACK_HTTP"))
-    if not secure_url(base, allow_loopback_http=loopback):
-        return False
-    return any(is_under(base, allowed) for allowed in allowed_servers(settings))
-
-
-def is_under(url: str, base: str) -> bool:
-    """Return whether ``url`` is ``base`` or below it (path-segment aware, no ``..``)."""
-    base = base.rstrip("/")
-    if "/../" in url or url.endswith("/.."):
-        return False
-    return url == base or url.startswith(base + "/") or url.startswith(base + "?")
-
-
 #: ``isinstance(x, JSON_OBJECT)`` is ``isinstance(x, Mapping)`` with ``dict`` tried first:
 #: parsed JSON objects are dicts, and the ABC check costs ~0.1 µs on every one of them.
 JSON_OBJECT = (dict, Mapping)
@@ -108,7 +86,8 @@ def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
     """Return :func:`resources_of` ``value`` and whether it reports a failure instead of data.
 
     A failure is an OperationOutcome, or a Bundle with an OperationOutcome entry that has
-    an ``error`` or ``fatal`` issue (CDS Hooks 2.0: a client that could not prefetch).
+    an ``error`` or ``fatal`` issue (CDS Hooks 2.0: a client that could not prefetch), or
+    a Bundle whose ``entry`` is not a list.
     One walk over the entries answers both.
     """
     if not isinstance(value, JSON_OBJECT):
@@ -118,9 +97,12 @@ def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
         return [], True
     if rtype != "Bundle":
         return [dict(value)], False
+    entries = value.get("entry") or ()
+    if not isinstance(entries, list | tuple):
+        return [], True  # ``entry: 5``: no readable search result, as if the client failed
     out: list[dict[str, Any]] = []
     failed = False
-    for entry in value.get("entry") or ():
+    for entry in entries:
         res = entry.get("resource") if isinstance(entry, JSON_OBJECT) else None
         if not isinstance(res, JSON_OBJECT):
             continue
@@ -189,9 +171,10 @@ def _fetch_key(
         nxt = next_link(data)
         if nxt is None:
             return _done("ok", started, collected)
-        if not is_under(nxt, base):
+        checked = normalise(nxt) if is_under(nxt, base) else None
+        if checked is None:
             return _done("error", started, reason="next link leaves fhirServer")
-        url = nxt
+        url = checked  # send what was checked
     return _done("error", started, reason=f"more than {cfg.max_pages} pages")
 
 

@@ -7,7 +7,9 @@ render the cards. Views stay three lines; the order is reviewable here in one pl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -20,10 +22,14 @@ from . import uuids
 from .config import flag
 from .config import setting
 from .errors import InvalidRequest
+from .errors import Issue
+from .jsonio import Path
 from .logic import Evaluation
 from .logic import evaluate
 from .logic.inputs import HookInput
 from .registry import ServiceDescriptor
+
+log = logging.getLogger("cds_service.pipeline")
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,29 @@ def validate_request(
     """Raise :class:`InvalidRequest` listing every problem of ``body`` (see :mod:`.schemas`)."""
     loopback = flag(setting(settings or {}, "FHIR_ALLOW_LOOPBACK_HTTP"))
     issues = schemas.validate_request(service, body, allow_loopback_http=loopback)
+    if issues and (absent := _absent_order_context(service, body)):
+        issues = [i for i in issues if i.expression not in absent]
     if issues:
         raise InvalidRequest(issues)
+
+
+#: order-select context keys a client may leave out (the public CDS Hooks sandbox re-sends
+#: the hook without them when a tab is clicked twice): answered as with no draft orders.
+_ORDER_KEYS = ("selections", "draftOrders")
+
+
+def _absent_order_context(service: ServiceDescriptor, body: Any) -> set[str]:
+    """JSON paths of the order keys an ``order-select`` context lacks; logged when any."""
+    context = body.get("context") if isinstance(body, Mapping) else None
+    if service.hook != "order-select" or not isinstance(context, Mapping):
+        return set()
+    missing = [key for key in _ORDER_KEYS if key not in context]
+    if missing:
+        log.info(
+            "order context incomplete: answered as with no draft orders",
+            extra={"event": "context_incomplete", "service_id": service.id, "missing": missing},
+        )
+    return {f"$.context.{key}" for key in missing}
 
 
 def to_input(
@@ -56,16 +83,14 @@ def to_input(
     """Reduce a validated request to what the logic reads."""
     context = body.get("context") or {}
     resources = _dedup([r for rs in resolved.resources.values() for r in rs] + resolved.extra)
-    pid = context.get("patientId")
-    draft = (
-        tuple(
-            r
-            for r in fhir_client.resources_of(context.get("draftOrders"))
-            if not prefetch.names_other_patient(r, pid)
-        )
-        if service.hook != "patient-view"
-        else ()
-    )
+    draft: tuple[dict[str, Any], ...] = ()
+    if service.hook != "patient-view":
+        orders = context.get("draftOrders")
+        aliases = prefetch.bundle_aliases(orders)
+        pid = context.get("patientId")
+        given = fhir_client.resources_of(orders)
+        draft = tuple(r for r in given if not prefetch.names_other_patient(r, pid, aliases))
+        resolved.foreign += len(given) - len(draft)  # counted in the call's log line
     selections = tuple(s for s in context.get("selections") or () if isinstance(s, str))
     return HookInput(
         hook=service.hook,
@@ -77,6 +102,10 @@ def to_input(
         profile=profile,
         unavailable=tuple(
             service.unavailable_means.get(key, key) for key in sorted(resolved.unavailable)
+        )
+        + tuple(
+            f"{count} unreadable resource{'s' if count > 1 else ''} skipped in prefetch '{key}'"
+            for key, count in sorted(resolved.malformed.items())
         ),
     )
 
@@ -101,8 +130,14 @@ def call(
     settings: Mapping[str, Any],
     *,
     now: datetime | None = None,
+    unreadable: Sequence[Path] = (),
 ) -> CallResult:
-    """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure."""
+    """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure.
+
+    ``unreadable``: paths of strings that are not valid Unicode (:func:`.jsonio.parse_body`).
+    """
+    if unreadable:
+        _set_aside_unreadable(body, unreadable)
     validate_request(service, body, settings)
     resolved = prefetch.resolve(service, body, settings)
     inp = to_input(
@@ -118,3 +153,43 @@ def call(
         evaluation=evaluation,
         resolved=resolved,
     )
+
+
+def _set_aside_unreadable(body: Any, paths: Sequence[Path]) -> None:
+    """Mark each prefetched resource holding unreadable text; refuse any other such field.
+
+    A resource is the EHR's data, so it is skipped and named (:func:`.prefetch.well_formed`);
+    the envelope is the client's request, so it is a 400 naming the field.
+    """
+    envelope = []
+    for path in paths:
+        resource = _prefetched_resource(body, path)
+        if resource is None:
+            envelope.append(path)
+        else:
+            resource[prefetch.UNREADABLE] = True
+    if envelope:
+        raise InvalidRequest(
+            [Issue("Text is not valid Unicode (a lone surrogate).", printable(p)) for p in envelope]
+        )
+
+
+def _prefetched_resource(body: Any, path: Path) -> dict[str, Any] | None:
+    """The resource of ``prefetch`` that ``path`` lies inside (not on its key), if any."""
+    if len(path) < 3 or path[0] != "prefetch" or not isinstance(body, dict):
+        return None
+    value = body["prefetch"][path[1]]
+    if not isinstance(value, dict):
+        return None
+    if value.get("resourceType") != "Bundle":
+        return value
+    if path[2] != "entry" or len(path) < 5:
+        return None
+    entry = value["entry"][path[3]]
+    resource = entry.get("resource") if isinstance(entry, dict) else None
+    return resource if isinstance(resource, dict) else None
+
+
+def printable(path: Path) -> str:
+    """The JSON path, its unreadable characters escaped (an issue must itself be text)."""
+    return schemas.json_path(path).encode("utf-8", "backslashreplace").decode()

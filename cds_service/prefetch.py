@@ -32,9 +32,11 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from urllib.parse import quote
+from urllib.parse import unquote
 
 from . import events
 from . import fhir_client
+from . import urls
 from .errors import Issue
 from .errors import PreconditionFailed
 from .fhir_client import JSON_OBJECT
@@ -59,6 +61,36 @@ class Resolved:
     unavailable: dict[str, str] = field(default_factory=dict)  # optional key -> why not
     foreign: int = 0  # resources dropped because they name another patient
     extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
+    malformed: dict[str, int] = field(default_factory=dict)  # key -> unreadable resources skipped
+
+
+#: Set by the pipeline on a resource whose text is not valid Unicode (a lone surrogate); the
+#: leading space keeps it apart from every FHIR element name.
+UNREADABLE = " unreadable"
+
+
+def well_formed(resource: Mapping[str, Any]) -> bool:
+    """Whether ``resource`` can be handled at all: a string type and, if any, a string id.
+
+    Anything else (``"id": {...}``, ``"resourceType": 5``, unreadable text) is skipped and
+    named under "Not checked": one broken resource must not cost the others their cards.
+    """
+    rtype, rid = resource.get("resourceType"), resource.get("id")
+    return (
+        type(rtype) is str
+        and rtype != ""
+        and (rid is None or type(rid) is str)
+        and UNREADABLE not in resource
+    )
+
+
+def _keep_well_formed(
+    resolved: Resolved, key: str, resources: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    kept = [r for r in resources if well_formed(r)]
+    if len(kept) != len(resources):
+        resolved.malformed[key] = resolved.malformed.get(key, 0) + len(resources) - len(kept)
+    return kept
 
 
 def render(template: str, context: Mapping[str, Any]) -> str | None:
@@ -107,9 +139,10 @@ def resolve(
     """Resolve every prefetch key of ``service``; raise 412 when a required one is missing."""
     given = body.get("prefetch") or {}
     context = body.get("context") or {}
-    resolved = Resolved(extra=_undeclared(service, given))
+    resolved = Resolved()
+    resolved.extra = _keep_well_formed(resolved, "other keys", _undeclared(service, given))
     extra_types = {r.get("resourceType") for r in resolved.extra}
-    urls: dict[str, str] = {}  # key -> relative template URL or absolute next link
+    wanted: dict[str, str] = {}  # key -> relative template URL or absolute next link
     problems: dict[str, str] = {}
     given_map = isinstance(given, JSON_OBJECT)
     for key, template in service.prefetch.items():
@@ -125,13 +158,13 @@ def resolve(
         elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_client.unpack(value))[1]:
             resolved.resources[key], resolved.sources[key] = unpacked[0], "prefetch"
             if (nxt := fhir_client.next_link(value)) is not None:
-                urls[key] = nxt
+                wanted[key] = nxt
         elif (rel := render(template, context)) is not None:
-            urls[key] = rel
+            wanted[key] = rel
         else:
             problems[key] = "its template cannot be filled from the context"
-    if urls:
-        _fetch(body, urls, settings, resolved, problems)
+    if wanted:
+        _fetch(body, wanted, settings, resolved, problems)
     required = {k: why for k, why in problems.items() if k in service.prefetch_required}
     if required:
         raise PreconditionFailed(
@@ -143,67 +176,117 @@ def resolve(
     for key, why in problems.items():
         resolved.unavailable[key] = why
         resolved.resources.pop(key, None)  # a partial search is no answer: unknown, not empty
-    _drop_other_patients(resolved, context.get("patientId"))
+    for key, resources in resolved.resources.items():
+        resolved.resources[key] = _keep_well_formed(resolved, key, resources)
+    aliases = bundle_aliases(*given.values()) if given_map else {}
+    _drop_other_patients(resolved, context.get("patientId"), aliases)
     return resolved
 
 
-_PATIENT_REF = re.compile(r"(?:^|/)Patient/([^/]+)$")
+#: ``urn:uuid:`` fullUrl -> ``Type/id`` of the Bundle entries of one request.
+Aliases = Mapping[str, str]
+_NO_ALIASES: Aliases = {}
 
 
-def names_other_patient(resource: Mapping[str, Any], patient_id: Any) -> bool:
+def bundle_aliases(*values: Any) -> dict[str, str]:
+    """Map each ``urn:`` fullUrl of the Bundles in ``values`` to its entry's ``Type/id``.
+
+    A transaction or collection names its Patient by ``urn:uuid``; resolving it is the
+    only way to see that a resource in it is about someone else.
+    """
+    out: dict[str, str] = {}
+    for value in values:
+        if not isinstance(value, JSON_OBJECT) or not isinstance(value.get("entry"), list):
+            continue
+        for entry in value["entry"]:
+            if not isinstance(entry, JSON_OBJECT):
+                continue
+            full, res = entry.get("fullUrl"), entry.get("resource")
+            if isinstance(full, str) and full.startswith("urn:") and isinstance(res, JSON_OBJECT):
+                rtype, rid = res.get("resourceType"), res.get("id")
+                if isinstance(rtype, str) and isinstance(rid, str):
+                    out[full.strip()] = f"{rtype}/{rid}"
+    return out
+
+
+def patient_named(reference: str, aliases: Aliases = _NO_ALIASES) -> str | None:
+    """Return the Patient id ``reference`` names, in any form; ``None`` if it names none.
+
+    Relative (``Patient/p``), absolute (``https://ehr/fhir/Patient/p``), versioned
+    (``Patient/p/_history/2``), with a trailing slash, surrounding whitespace or
+    percent-encoding, or a ``urn:uuid`` resolved through ``aliases``.
+    """
+    ref = unquote(reference).strip()
+    if ref.startswith("urn:"):
+        ref = aliases.get(ref, "")
+    parts = ref.split("?", 1)[0].split("#", 1)[0].rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2] == "_history":
+        parts = parts[:-2]
+    if len(parts) >= 2 and parts[-2].strip() == "Patient" and parts[-1].strip():
+        return parts[-1].strip()
+    return None
+
+
+def names_other_patient(
+    resource: Mapping[str, Any], patient_id: Any, aliases: Aliases = _NO_ALIASES
+) -> bool:
     """Return whether ``resource`` is clearly about a patient other than ``patient_id``.
 
     Wrong-patient data is a classic CDS hazard: a Condition of another patient must never
-    fire a card. Only a reference that names another ``Patient/<id>`` (relative or absolute)
-    counts; an absent or unverifiable one (``urn:uuid:`` in a transaction) is kept.
+    fire a card. A ``subject`` or ``patient`` reference that names another Patient, in any
+    form :func:`patient_named` reads, counts; an absent or unresolvable one (a ``urn:uuid``
+    with no entry in its Bundle) is kept.
     """
     if resource.get("resourceType") == "Patient":
         return resource.get("id") is not None and resource.get("id") != patient_id
+    own = "Patient/" + patient_id if isinstance(patient_id, str) else None
     for element in ("subject", "patient"):
         ref = resource.get(element)
         if isinstance(ref, JSON_OBJECT) and isinstance(reference := ref.get("reference"), str):
-            if isinstance(patient_id, str) and reference == "Patient/" + patient_id:
-                return False  # the usual case, decided without the regex
-            match = _PATIENT_REF.search(reference)
-            return match is not None and match.group(1) != patient_id
+            if reference == own:
+                continue  # the usual case, decided without parsing
+            named = patient_named(reference, aliases)
+            if named is not None and named != patient_id:
+                return True
     return False
 
 
-def _drop_other_patients(resolved: Resolved, patient_id: Any) -> None:
+def _drop_other_patients(resolved: Resolved, patient_id: Any, aliases: Aliases) -> None:
     foreign = 0
     for key, resources in resolved.resources.items():
-        kept = [r for r in resources if not names_other_patient(r, patient_id)]
+        kept = [r for r in resources if not names_other_patient(r, patient_id, aliases)]
         foreign += len(resources) - len(kept)
         resolved.resources[key] = kept
-    kept = [r for r in resolved.extra if not names_other_patient(r, patient_id)]
+    kept = [r for r in resolved.extra if not names_other_patient(r, patient_id, aliases)]
     resolved.foreign = foreign + len(resolved.extra) - len(kept)
     resolved.extra = kept
 
 
 def _fetch(
     body: Mapping[str, Any],
-    urls: Mapping[str, str],
+    wanted: Mapping[str, str],
     settings: Mapping[str, Any],
     resolved: Resolved,
     problems: dict[str, str],
 ) -> None:
-    """Fetch ``urls`` from the request's fhirServer if the service may call it."""
+    """Fetch ``wanted`` from the request's fhirServer if the service may call it."""
     base = body.get("fhirServer")
     if not isinstance(base, str) or not base:
-        problems.update({k: "it was not prefetched and no fhirServer was given" for k in urls})
+        problems.update({k: "it was not prefetched and no fhirServer was given" for k in wanted})
         return
-    base = base.rstrip("/")
-    if not fhir_client.is_allowed(base, settings):
-        for key in urls:
+    allowed = urls.allowed_base(base, settings)
+    if allowed is None:
+        for key in wanted:
             problems[key] = "it was not prefetched and fhirServer is not on the allow-list"
             events.emit("fhir_fetch", key=key, status="refused", latency_ms=0.0)
         return
+    base = allowed
     absolute: dict[str, str] = {}
-    for key, url in urls.items():
+    for key, url in wanted.items():
         if "://" not in url:
             absolute[key] = f"{base}/{url}"
-        elif fhir_client.is_under(url, base):
-            absolute[key] = url
+        elif urls.is_under(url, base) and (checked := urls.normalise(url)) is not None:
+            absolute[key] = checked
         else:
             problems[key] = "its next link points outside fhirServer"
     if not absolute:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cds_service import create_app
-from cds_service.fhir_client import is_allowed
+from cds_service.urls import is_allowed
 
 OFF = ["False", "false", "no", "off", "0", "FALSE"]
 ON = ["True", "true", "yes", "on", "1"]
