@@ -28,6 +28,7 @@ from trust_helpers import token
 from cds_service import create_app
 from cds_service.store import flush
 from tests.conftest import load_fixture
+from tests.openapi_check import assert_conforms
 
 pytestmark = pytest.mark.postgres
 
@@ -127,7 +128,7 @@ def test_hook_calls_answer_through_a_database_outage_and_feedback_is_503(
     response = client.post(FEEDBACK, json={"feedback": [ITEM]}, headers=signed(ec_key, FEEDBACK))
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
-    assert response.get_json()["resourceType"] == "OperationOutcome"
+    assert_conforms(FEEDBACK, "post", 503, response.get_json())
     events = [getattr(r, "event", "") for r in caplog.records if r.levelno >= logging.ERROR]
     assert events.count("card_write_failed") <= 1  # backs off: not one line per call
     replay_lines = [r for r in caplog.records if getattr(r, "operation", "") == "replay_check"]
