@@ -86,7 +86,7 @@ def to_input(
     draft: tuple[dict[str, Any], ...] = ()
     if service.hook != "patient-view":
         orders = context.get("draftOrders")
-        aliases = prefetch.bundle_aliases(orders)
+        aliases = prefetch.BundleAliases(orders)
         pid = context.get("patientId")
         given = fhir_client.resources_of(orders)
         draft = tuple(r for r in given if not prefetch.names_other_patient(r, pid, aliases))

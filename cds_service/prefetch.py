@@ -27,6 +27,7 @@ serves the patient better than no card at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -178,7 +179,7 @@ def resolve(
         resolved.resources.pop(key, None)  # a partial search is no answer: unknown, not empty
     for key, resources in resolved.resources.items():
         resolved.resources[key] = _keep_well_formed(resolved, key, resources)
-    aliases = bundle_aliases(*given.values()) if given_map else {}
+    aliases = BundleAliases(*given.values()) if given_map else _NO_ALIASES
     _drop_other_patients(resolved, context.get("patientId"), aliases)
     return resolved
 
@@ -188,12 +189,34 @@ Aliases = Mapping[str, str]
 _NO_ALIASES: Aliases = {}
 
 
-def bundle_aliases(*values: Any) -> dict[str, str]:
-    """Map each ``urn:`` fullUrl of the Bundles in ``values`` to its entry's ``Type/id``.
+class BundleAliases(Mapping[str, str]):
+    """Each ``urn:`` fullUrl of the Bundles in ``values`` -> its entry's ``Type/id``.
 
     A transaction or collection names its Patient by ``urn:uuid``; resolving it is the
-    only way to see that a resource in it is about someone else.
+    only way to see that a resource in it is about someone else. Built on first use: most
+    requests hold no ``urn:`` reference, and their entries are not walked again.
     """
+
+    def __init__(self, *values: Any) -> None:
+        self._values = values
+        self._map: dict[str, str] | None = None
+
+    def _aliases(self) -> dict[str, str]:
+        if self._map is None:
+            self._map = _aliases_of(self._values)
+        return self._map
+
+    def __getitem__(self, key: str) -> str:
+        return self._aliases()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._aliases())
+
+    def __len__(self) -> int:
+        return len(self._aliases())
+
+
+def _aliases_of(values: tuple[Any, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values:
         if not isinstance(value, JSON_OBJECT) or not isinstance(value.get("entry"), list):
