@@ -12,8 +12,10 @@ from flask import g
 from flask import jsonify
 from flask import request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import events
+from . import jsonio
 from . import logs
 from . import pipeline
 from . import schemas
@@ -22,6 +24,7 @@ from .errors import InvalidRequest
 from .errors import Issue
 from .errors import NotFound
 from .errors import PayloadTooLarge
+from .jsonio import Path
 from .registry import Registry
 from .registry import ServiceDescriptor
 
@@ -47,20 +50,43 @@ def service_or_404(service_id: str) -> ServiceDescriptor:
     return service
 
 
-def json_body() -> Any:
-    """Parse the body as JSON, or raise 400/413 as an OperationOutcome (calls and feedback)."""
+def _parse_body() -> tuple[Any, list[Path]]:
+    """Parse the body as JSON (see :func:`.jsonio.parse_body`), or raise 400/413/415."""
     limit = settings_of(current_app).max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
         raise InvalidRequest([Issue("Content-Type must be application/json.", "$")])
+    # A chunked body has no Content-Length: read up to the limit, then probe for one byte
+    # more (werkzeug's stream stops at the limit, and raises when read past it).
     try:
-        body = request.get_json(silent=True, force=True)
-    except RecursionError:  # absurdly deep nesting is a client error, not a 500
-        body = None
-    if body is None:
-        raise InvalidRequest([Issue("Body is not valid JSON.", "$")])
+        raw = request.stream.read(limit)
+        too_large = bool(request.stream.read(1))
+    except RequestEntityTooLarge:
+        too_large = True
+    if too_large:
+        raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
+    try:
+        return jsonio.parse_body(raw)
+    except (ValueError, RecursionError):  # deep nesting is a client error, not a 500
+        raise InvalidRequest([Issue("Body is not valid JSON.", "$")]) from None
+
+
+def json_body() -> Any:
+    """The body as JSON; any string that is not text (lone surrogate, NUL) is a 400.
+
+    For bodies that are stored as sent (feedback): PostgreSQL text holds neither.
+    """
+    body, _ = _parse_body()
+    unreadable = jsonio.unreadable_strings(body, nul=True)
+    if unreadable:
+        raise InvalidRequest(
+            [
+                Issue("Text is not valid (a NUL or a lone surrogate).", pipeline.printable(p))
+                for p in unreadable
+            ]
+        )
     return body
 
 
@@ -72,7 +98,7 @@ def discovery() -> ResponseReturnValue:
 @bp.post("/cds-services/<service_id>")
 def call_service(service_id: str) -> ResponseReturnValue:
     service = service_or_404(service_id)
-    body = json_body()
+    body, unreadable = _parse_body()
     hook_instance = body.get("hookInstance") if isinstance(body, dict) else None
     if isinstance(hook_instance, str) and _LOGGABLE_ID.match(hook_instance):
         g.cds_hook_instance = hook_instance
@@ -83,6 +109,7 @@ def call_service(service_id: str) -> ResponseReturnValue:
         settings_of(current_app),
         current_app.extensions["cds_fhir_fetcher"],
         now=now,
+        unreadable=unreadable,
     )
     g.cds_call_result = result
     return jsonify(result.body)

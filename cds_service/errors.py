@@ -14,7 +14,8 @@ Tree::
     ├── MethodNotAllowed     405  not-supported CDS-405
     ├── PayloadTooLarge      413  too-costly   CDS-413
     ├── UnsupportedMediaType 415  not-supported CDS-415
-    └── PreconditionFailed   412  processing   CDS-412  required FHIR data could not be obtained
+    ├── PreconditionFailed   412  processing   CDS-412  required FHIR data could not be obtained
+    └── ServiceUnavailable   503  transient    CDS-503  the database is down: retry (Retry-After)
 
 Any other HTTP error Flask raises (such as 416 for an unsatisfiable ``Range`` on a static
 file) keeps its 4xx status, with issue code ``processing`` and error code ``CDS-<status>``.
@@ -141,6 +142,19 @@ class PreconditionFailed(CDSError):
     issue_type = "processing"
     error_code = "CDS-412"
     default_message = "Required FHIR data could not be obtained."
+
+
+class ServiceUnavailable(CDSError):
+    """The database cannot be reached; nothing was stored, so the client should retry."""
+
+    status = 503
+    issue_type = "transient"
+    error_code = "CDS-503"
+    default_message = "The service cannot store this now; retry later."
+    retry_after_s: ClassVar[int] = 30
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 def operation_outcome(issues: Sequence[Issue], issue_type: str, error_code: str) -> dict[str, Any]:

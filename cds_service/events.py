@@ -7,6 +7,7 @@ Producers call :func:`emit`; the card store, metrics and logging :func:`subscrib
 ``fhir_fetch``    key, status ("ok" | "error" | "timeout" | "refused"), latency_ms
 ``auth_refused``  reason (a short code such as "expired", "bad-signature"; never the token)
 ``feedback``      service_id, outcome ("accepted" | "overridden"), stored (bool)
+``database_unavailable``  operation ("replay_check" | "feedback"): done without the database
 
 A failing subscriber is logged and ignored: analytics must never cost a clinician a card.
 """

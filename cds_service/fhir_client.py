@@ -26,7 +26,8 @@ from requests.adapters import HTTPAdapter
 from .config import Settings
 from .fhir_json import next_link
 from .fhir_json import resources_of
-from .schemas import secure_url
+from .urls import is_under
+from .urls import normalise
 
 #: One pool per process: its threads start on first use, so a forked worker makes its own.
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fhir-fetch")
@@ -69,21 +70,6 @@ class FetchOutcome:
     resources: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
     reason: str = ""
-
-
-def is_allowed(base: str, settings: Settings) -> bool:
-    """Return whether the service may call ``base`` (allow-listed, https or permitted loopback)."""
-    if not secure_url(base, allow_loopback_http=settings.fhir_allow_loopback_http):
-        return False
-    return any(is_under(base, allowed) for allowed in settings.fhir_allowed_servers)
-
-
-def is_under(url: str, base: str) -> bool:
-    """Return whether ``url`` is ``base`` or below it (path-segment aware, no ``..``)."""
-    base = base.rstrip("/")
-    if "/../" in url or url.endswith("/.."):
-        return False
-    return url == base or url.startswith(base + "/") or url.startswith(base + "?")
 
 
 class Fetcher:
@@ -153,9 +139,10 @@ def _fetch_key(
         nxt = next_link(data)
         if nxt is None:
             return _done("ok", started, collected)
-        if not is_under(nxt, base):
+        checked = normalise(nxt) if is_under(nxt, base) else None
+        if checked is None:
             return _done("error", started, reason="next link leaves fhirServer")
-        url = nxt
+        url = checked  # send what was checked
     return _done("error", started, reason=f"more than {cfg.max_pages} pages")
 
 

@@ -24,7 +24,8 @@ def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
     """Return :func:`resources_of` ``value`` and whether it reports a failure instead of data.
 
     A failure is an OperationOutcome, or a Bundle with an OperationOutcome entry that has
-    an ``error`` or ``fatal`` issue (CDS Hooks 2.0: a client that could not prefetch).
+    an ``error`` or ``fatal`` issue (CDS Hooks 2.0: a client that could not prefetch), or
+    a Bundle whose ``entry`` is not a list.
     One walk over the entries answers both.
     """
     if not isinstance(value, JSON_OBJECT):
@@ -34,9 +35,12 @@ def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
         return [], True
     if rtype != "Bundle":
         return [dict(value)], False
+    entries = value.get("entry") or ()
+    if not isinstance(entries, list | tuple):
+        return [], True  # ``entry: 5``: no readable search result, as if the client failed
     out: list[dict[str, Any]] = []
     failed = False
-    for entry in value.get("entry") or ():
+    for entry in entries:
         res = entry.get("resource") if isinstance(entry, JSON_OBJECT) else None
         if not isinstance(res, JSON_OBJECT):
             continue

@@ -36,6 +36,23 @@ keepalive = 5
 # No control socket: it would live in $HOME, which is read-only in the container.
 control_socket_disable = True
 accesslog = None  # the app logs one JSON line per call; no second, unstructured access log
+# gunicorn's own lines (worker boots, timeouts, malformed requests) as JSON lines like the
+# app's, so one log pipeline reads everything the service prints.
+_JSON_HANDLER = {
+    "class": "logging.StreamHandler",
+    "formatter": "json",
+    "stream": "ext://sys.stderr",
+}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "cds_service.logs.JsonFormatter"}},
+    "handlers": {"console": _JSON_HANDLER, "error_console": _JSON_HANDLER},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+}
 forwarded_allow_ips = _settings.forwarded_allow_ips
 
 _metrics_dir = os.environ.setdefault(

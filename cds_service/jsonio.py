@@ -16,6 +16,7 @@ that large, and such a value never reads as a normal finding).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -54,3 +55,60 @@ def _orjson_option(kwargs: dict[str, Any]) -> int | None:
     if kwargs == {"indent": 2}:
         return _OPTIONS | orjson.OPT_INDENT_2
     return None
+
+
+#: A JSON path: object keys and array indices from the document's root.
+Path = tuple[str | int, ...]
+
+
+def parse_body(raw: bytes) -> tuple[Any, list[Path]]:
+    """Parse a request body; return it and the paths of its strings that are not text.
+
+    orjson refuses a lone surrogate (``"\\ud800"``: valid JSON, not valid Unicode); the
+    standard library reads it, and the strings holding one are listed so the caller can
+    refuse or skip exactly that part. Only that rare body is walked.
+
+    :raises ValueError: not JSON. :raises RecursionError: absurdly deep nesting.
+    """
+    try:
+        return orjson.loads(raw), []
+    except orjson.JSONDecodeError:
+        pass
+    body = json.loads(raw)
+    return body, unreadable_strings(body)
+
+
+def unreadable_strings(doc: Any, *, nul: bool = False) -> list[Path]:
+    """Paths of the keys and strings of ``doc`` holding a lone surrogate (or a NUL if ``nul``).
+
+    A key's own path ends with that key. Neither can be stored in PostgreSQL text, logged
+    as UTF-8 or checked by the schema validator.
+    """
+    found: list[Path] = []
+    stack: list[tuple[Any, Path]] = [(doc, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if not _is_text(value, nul):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not _is_text(key, nul):
+                    found.append((*path, key))
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))
+    found.sort(key=str)
+    return found
+
+
+def _is_text(value: str, nul: bool) -> bool:
+    if nul and "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

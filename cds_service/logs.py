@@ -65,10 +65,8 @@ def elapsed_ms() -> float:
 
 def init_app(app: Flask) -> None:
     """Attach the JSON handler to the ``cds_service`` loggers and start a clock per request."""
-    # The records' thread, process and caller fields are never printed (see JsonFormatter);
-    # not collecting them saves a stack walk per line (Python's logging HOWTO, "Optimization").
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    logging._srcfile = None
+    # No process-wide logging switches here (``logging.logProcesses`` and the like): other
+    # formatters in the process, gunicorn's among them, print those fields.
     logger = logging.getLogger("cds_service")
     logger.setLevel(str(setting(app.config, "LOG_LEVEL")).upper())
     if not any(getattr(h, "cds_json", False) for h in logger.handlers):

@@ -66,6 +66,12 @@ FEEDBACK = Counter(
     "cds_feedback_total", "Card feedback by service and outcome.", ["service", "outcome"]
 )
 AUTH_REFUSED = Counter("cds_auth_refused_total", "Refused JWTs by reason.", ["reason"])
+DATABASE_UNAVAILABLE = Counter(
+    "cds_database_unavailable_total",
+    "Replay checks answered from the per-process cache, and feedback refused with 503, "
+    "because the database could not be reached.",
+    ["operation"],
+)
 
 CALL_ENDPOINT = "cds.call_service"
 bp = Blueprint("metrics", __name__)
@@ -82,6 +88,7 @@ def init_app(app: Flask) -> None:
     events.subscribe(app, "fhir_fetch", _on_fhir_fetch)
     events.subscribe(app, "feedback", _on_feedback)
     events.subscribe(app, "auth_refused", _on_auth_refused)
+    events.subscribe(app, "database_unavailable", _on_database_unavailable)
 
 
 def _start_timer() -> None:
@@ -128,6 +135,10 @@ def _on_feedback(*, service_id: str, outcome: str, **_: Any) -> None:
 
 def _on_auth_refused(*, reason: str, **_: Any) -> None:
     AUTH_REFUSED.labels(reason).inc()
+
+
+def _on_database_unavailable(*, operation: str, **_: Any) -> None:
+    _child(DATABASE_UNAVAILABLE, operation).inc()
 
 
 @bp.get("/metrics")

@@ -7,7 +7,9 @@ render the cards. Views stay three lines; the order is reviewable here in one pl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -19,12 +21,16 @@ from . import schemas
 from . import uuids
 from .config import Settings
 from .errors import InvalidRequest
+from .errors import Issue
 from .fhir_client import Fetcher
 from .fhir_json import resources_of
+from .jsonio import Path
 from .logic import Evaluation
 from .logic import evaluate
 from .logic.inputs import HookInput
 from .registry import ServiceDescriptor
+
+log = logging.getLogger("cds_service.pipeline")
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,29 @@ def validate_request(service: ServiceDescriptor, body: Any, settings: Settings) 
     issues = schemas.validate_request(
         service, body, allow_loopback_http=settings.fhir_allow_loopback_http
     )
+    if issues and (absent := _absent_order_context(service, body)):
+        issues = [i for i in issues if i.expression not in absent]
     if issues:
         raise InvalidRequest(issues)
+
+
+#: order-select context keys a client may leave out (the public CDS Hooks sandbox re-sends
+#: the hook without them when a tab is clicked twice): answered as with no draft orders.
+_ORDER_KEYS = ("selections", "draftOrders")
+
+
+def _absent_order_context(service: ServiceDescriptor, body: Any) -> set[str]:
+    """JSON paths of the order keys an ``order-select`` context lacks; logged when any."""
+    context = body.get("context") if isinstance(body, Mapping) else None
+    if service.hook != "order-select" or not isinstance(context, Mapping):
+        return set()
+    missing = [key for key in _ORDER_KEYS if key not in context]
+    if missing:
+        log.info(
+            "order context incomplete: answered as with no draft orders",
+            extra={"event": "context_incomplete", "service_id": service.id, "missing": missing},
+        )
+    return {f"$.context.{key}" for key in missing}
 
 
 def to_input(
@@ -55,16 +82,28 @@ def to_input(
 ) -> HookInput:
     """Reduce a validated request to what the logic reads."""
     context = body.get("context") or {}
+    drafts: list[dict[str, Any]] = []
+    if service.hook != "patient-view":
+        orders = context.get("draftOrders")
+        aliases = prefetch.BundleAliases(orders)
+        pid = context.get("patientId")
+        given = resources_of(orders)
+        drafts = [r for r in given if not prefetch.names_other_patient(r, pid, aliases)]
+        resolved.foreign += len(given) - len(drafts)  # counted in the call's log line
     return hook_input.build(
         service.hook,
         str(context.get("patientId", "")),
         record=[r for rs in resolved.resources.values() for r in rs] + resolved.extra,
-        drafts=resources_of(context.get("draftOrders")),
+        drafts=drafts,
         selections=context.get("selections") or (),
         now=now,
         profile=profile,
-        unavailable=(
+        unavailable=tuple(
             service.unavailable_means.get(key, key) for key in sorted(resolved.unavailable)
+        )
+        + tuple(
+            f"{count} unreadable resource{'s' if count > 1 else ''} skipped in prefetch '{key}'"
+            for key, count in sorted(resolved.malformed.items())
         ),
     )
 
@@ -76,8 +115,14 @@ def call(
     fetcher: Fetcher,
     *,
     now: datetime | None = None,
+    unreadable: Sequence[Path] = (),
 ) -> CallResult:
-    """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure."""
+    """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure.
+
+    ``unreadable``: paths of strings that are not valid Unicode (:func:`.jsonio.parse_body`).
+    """
+    if unreadable:
+        _set_aside_unreadable(body, unreadable)
     validate_request(service, body, settings)
     resolved = prefetch.resolve(service, body, settings, fetcher)
     inp = to_input(
@@ -93,3 +138,43 @@ def call(
         evaluation=evaluation,
         resolved=resolved,
     )
+
+
+def _set_aside_unreadable(body: Any, paths: Sequence[Path]) -> None:
+    """Mark each prefetched resource holding unreadable text; refuse any other such field.
+
+    A resource is the EHR's data, so it is skipped and named (:func:`.prefetch.well_formed`);
+    the envelope is the client's request, so it is a 400 naming the field.
+    """
+    envelope = []
+    for path in paths:
+        resource = _prefetched_resource(body, path)
+        if resource is None:
+            envelope.append(path)
+        else:
+            resource[prefetch.UNREADABLE] = True
+    if envelope:
+        raise InvalidRequest(
+            [Issue("Text is not valid Unicode (a lone surrogate).", printable(p)) for p in envelope]
+        )
+
+
+def _prefetched_resource(body: Any, path: Path) -> dict[str, Any] | None:
+    """The resource of ``prefetch`` that ``path`` lies inside (not on its key), if any."""
+    if len(path) < 3 or path[0] != "prefetch" or not isinstance(body, dict):
+        return None
+    value = body["prefetch"][path[1]]
+    if not isinstance(value, dict):
+        return None
+    if value.get("resourceType") != "Bundle":
+        return value
+    if path[2] != "entry" or len(path) < 5:
+        return None
+    entry = value["entry"][path[3]]
+    resource = entry.get("resource") if isinstance(entry, dict) else None
+    return resource if isinstance(resource, dict) else None
+
+
+def printable(path: Path) -> str:
+    """The JSON path, its unreadable characters escaped (an issue must itself be text)."""
+    return schemas.json_path(path).encode("utf-8", "backslashreplace").decode()

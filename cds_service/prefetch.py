@@ -27,15 +27,18 @@ serves the patient better than no card at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from urllib.parse import quote
+from urllib.parse import unquote
 
 from . import events
 from . import fhir_client
 from . import fhir_json
+from . import urls
 from .config import Settings
 from .errors import Issue
 from .errors import PreconditionFailed
@@ -61,6 +64,36 @@ class Resolved:
     unavailable: dict[str, str] = field(default_factory=dict)  # optional key -> why not
     foreign: int = 0  # resources dropped because they name another patient
     extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
+    malformed: dict[str, int] = field(default_factory=dict)  # key -> unreadable resources skipped
+
+
+#: Set by the pipeline on a resource whose text is not valid Unicode (a lone surrogate); the
+#: leading space keeps it apart from every FHIR element name.
+UNREADABLE = " unreadable"
+
+
+def well_formed(resource: Mapping[str, Any]) -> bool:
+    """Whether ``resource`` can be handled at all: a string type and, if any, a string id.
+
+    Anything else (``"id": {...}``, ``"resourceType": 5``, unreadable text) is skipped and
+    named under "Not checked": one broken resource must not cost the others their cards.
+    """
+    rtype, rid = resource.get("resourceType"), resource.get("id")
+    return (
+        type(rtype) is str
+        and rtype != ""
+        and (rid is None or type(rid) is str)
+        and UNREADABLE not in resource
+    )
+
+
+def _keep_well_formed(
+    resolved: Resolved, key: str, resources: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    kept = [r for r in resources if well_formed(r)]
+    if len(kept) != len(resources):
+        resolved.malformed[key] = resolved.malformed.get(key, 0) + len(resources) - len(kept)
+    return kept
 
 
 def render(template: str, context: Mapping[str, Any]) -> str | None:
@@ -112,9 +145,10 @@ def resolve(
     """Resolve every prefetch key of ``service``; raise 412 when a required one is missing."""
     given = body.get("prefetch") or {}
     context = body.get("context") or {}
-    resolved = Resolved(extra=_undeclared(service, given))
+    resolved = Resolved()
+    resolved.extra = _keep_well_formed(resolved, "other keys", _undeclared(service, given))
     extra_types = {r.get("resourceType") for r in resolved.extra}
-    urls: dict[str, str] = {}  # key -> relative template URL or absolute next link
+    wanted: dict[str, str] = {}  # key -> relative template URL or absolute next link
     problems: dict[str, str] = {}
     given_map = isinstance(given, JSON_OBJECT)
     for key, template in service.prefetch.items():
@@ -130,13 +164,13 @@ def resolve(
         elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_json.unpack(value))[1]:
             resolved.resources[key], resolved.sources[key] = unpacked[0], "prefetch"
             if (nxt := fhir_json.next_link(value)) is not None:
-                urls[key] = nxt
+                wanted[key] = nxt
         elif (rel := render(template, context)) is not None:
-            urls[key] = rel
+            wanted[key] = rel
         else:
             problems[key] = "its template cannot be filled from the context"
-    if urls:
-        _fetch(body, urls, settings, fetcher, resolved, problems)
+    if wanted:
+        _fetch(body, wanted, settings, fetcher, resolved, problems)
     required = {k: why for k, why in problems.items() if k in service.prefetch_required}
     if required:
         raise PreconditionFailed(
@@ -148,68 +182,140 @@ def resolve(
     for key, why in problems.items():
         resolved.unavailable[key] = why
         resolved.resources.pop(key, None)  # a partial search is no answer: unknown, not empty
-    _drop_other_patients(resolved, context.get("patientId"))
+    for key, resources in resolved.resources.items():
+        resolved.resources[key] = _keep_well_formed(resolved, key, resources)
+    aliases = BundleAliases(*given.values()) if given_map else _NO_ALIASES
+    _drop_other_patients(resolved, context.get("patientId"), aliases)
     return resolved
 
 
-_PATIENT_REF = re.compile(r"(?:^|/)Patient/([^/]+)$")
+#: ``urn:uuid:`` fullUrl -> ``Type/id`` of the Bundle entries of one request.
+Aliases = Mapping[str, str]
+_NO_ALIASES: Aliases = {}
 
 
-def names_other_patient(resource: Mapping[str, Any], patient_id: Any) -> bool:
+class BundleAliases(Mapping[str, str]):
+    """Each ``urn:`` fullUrl of the Bundles in ``values`` -> its entry's ``Type/id``.
+
+    A transaction or collection names its Patient by ``urn:uuid``; resolving it is the
+    only way to see that a resource in it is about someone else. Built on first use: most
+    requests hold no ``urn:`` reference, and their entries are not walked again.
+    """
+
+    def __init__(self, *values: Any) -> None:
+        self._values = values
+        self._map: dict[str, str] | None = None
+
+    def _aliases(self) -> dict[str, str]:
+        if self._map is None:
+            self._map = _aliases_of(self._values)
+        return self._map
+
+    def __getitem__(self, key: str) -> str:
+        return self._aliases()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._aliases())
+
+    def __len__(self) -> int:
+        return len(self._aliases())
+
+
+def _aliases_of(values: tuple[Any, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        if not isinstance(value, JSON_OBJECT) or not isinstance(value.get("entry"), list):
+            continue
+        for entry in value["entry"]:
+            if not isinstance(entry, JSON_OBJECT):
+                continue
+            full, res = entry.get("fullUrl"), entry.get("resource")
+            if isinstance(full, str) and full.startswith("urn:") and isinstance(res, JSON_OBJECT):
+                rtype, rid = res.get("resourceType"), res.get("id")
+                if isinstance(rtype, str) and isinstance(rid, str):
+                    out[full.strip()] = f"{rtype}/{rid}"
+    return out
+
+
+def patient_named(reference: str, aliases: Aliases = _NO_ALIASES) -> str | None:
+    """Return the Patient id ``reference`` names, in any form; ``None`` if it names none.
+
+    Relative (``Patient/p``), absolute (``https://ehr/fhir/Patient/p``), versioned
+    (``Patient/p/_history/2``), with a trailing slash, surrounding whitespace or
+    percent-encoding, or a ``urn:uuid`` resolved through ``aliases``.
+    """
+    ref = unquote(reference).strip()
+    if ref.startswith("urn:"):
+        ref = aliases.get(ref, "")
+    parts = ref.split("?", 1)[0].split("#", 1)[0].rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2] == "_history":
+        parts = parts[:-2]
+    if len(parts) >= 2 and parts[-2].strip() == "Patient" and parts[-1].strip():
+        return parts[-1].strip()
+    return None
+
+
+def names_other_patient(
+    resource: Mapping[str, Any], patient_id: Any, aliases: Aliases = _NO_ALIASES
+) -> bool:
     """Return whether ``resource`` is clearly about a patient other than ``patient_id``.
 
     Wrong-patient data is a classic CDS hazard: a Condition of another patient must never
-    fire a card. Only a reference that names another ``Patient/<id>`` (relative or absolute)
-    counts; an absent or unverifiable one (``urn:uuid:`` in a transaction) is kept.
+    fire a card. A ``subject`` or ``patient`` reference that names another Patient, in any
+    form :func:`patient_named` reads, counts; an absent or unresolvable one (a ``urn:uuid``
+    with no entry in its Bundle) is kept.
     """
     if resource.get("resourceType") == "Patient":
         return resource.get("id") is not None and resource.get("id") != patient_id
+    own = "Patient/" + patient_id if isinstance(patient_id, str) else None
     for element in ("subject", "patient"):
         ref = resource.get(element)
         if isinstance(ref, JSON_OBJECT) and isinstance(reference := ref.get("reference"), str):
-            if isinstance(patient_id, str) and reference == "Patient/" + patient_id:
-                return False  # the usual case, decided without the regex
-            match = _PATIENT_REF.search(reference)
-            return match is not None and match.group(1) != patient_id
+            if reference == own:
+                continue  # the usual case, decided without parsing
+            named = patient_named(reference, aliases)
+            if named is not None and named != patient_id:
+                return True
     return False
 
 
-def _drop_other_patients(resolved: Resolved, patient_id: Any) -> None:
+def _drop_other_patients(resolved: Resolved, patient_id: Any, aliases: Aliases) -> None:
     foreign = 0
     for key, resources in resolved.resources.items():
-        kept = [r for r in resources if not names_other_patient(r, patient_id)]
+        kept = [r for r in resources if not names_other_patient(r, patient_id, aliases)]
         foreign += len(resources) - len(kept)
         resolved.resources[key] = kept
-    kept = [r for r in resolved.extra if not names_other_patient(r, patient_id)]
+    kept = [r for r in resolved.extra if not names_other_patient(r, patient_id, aliases)]
     resolved.foreign = foreign + len(resolved.extra) - len(kept)
     resolved.extra = kept
 
 
 def _fetch(
     body: Mapping[str, Any],
-    urls: Mapping[str, str],
+    wanted: Mapping[str, str],
     settings: Settings,
     fetcher: fhir_client.Fetcher,
     resolved: Resolved,
     problems: dict[str, str],
 ) -> None:
-    """Fetch ``urls`` from the request's fhirServer if the service may call it."""
+    """Fetch ``wanted`` from the request's fhirServer if the service may call it."""
     base = body.get("fhirServer")
     if not isinstance(base, str) or not base:
-        problems.update({k: "it was not prefetched and no fhirServer was given" for k in urls})
+        problems.update({k: "it was not prefetched and no fhirServer was given" for k in wanted})
         return
-    base = base.rstrip("/")
-    if not fhir_client.is_allowed(base, settings):
-        for key in urls:
+    allowed = urls.allowed_base(base, settings)
+    if allowed is None:
+        for key in wanted:
             problems[key] = "it was not prefetched and fhirServer is not on the allow-list"
             events.emit("fhir_fetch", key=key, status="refused", latency_ms=0.0)
         return
+    base = allowed
     absolute: dict[str, str] = {}
-    for key, url in urls.items():
+    for key, url in wanted.items():
         if "://" not in url:
             absolute[key] = f"{base}/{url}"
-        elif fhir_client.is_under(url, base):
-            absolute[key] = url
+        elif urls.is_under(url, base) and (checked := urls.normalise(url)) is not None:
+            absolute[key] = checked
         else:
             problems[key] = "its next link points outside fhirServer"
     if not absolute:

@@ -12,15 +12,12 @@ rest of the call together (docs/performance.md).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Iterable
 from collections.abc import Mapping
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema_rs
 import yaml
@@ -28,7 +25,10 @@ from jsonschema import Draft202012Validator
 from jsonschema import ValidationError
 
 from .errors import Issue
+from .logic.extract.fhir import parse_timestamp
 from .registry import ServiceDescriptor
+from .urls import secure_url
+from .urls import split_url
 
 #: The document ships inside the package; the repository root holds a symlink to it.
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
@@ -168,34 +168,6 @@ def _issue_path(error: ValidationError) -> list[Any]:
     return path
 
 
-def split_url(value: str) -> tuple[str, str | None] | None:
-    """Return ``(scheme, host)`` of a URL, or ``None`` when it cannot be parsed.
-
-    ``urlsplit`` raises on malformed hosts such as ``https://[x``; a client's URL must
-    produce a 400, never a 500.
-    """
-    try:
-        parts = urlsplit(value)
-        return parts.scheme.lower(), parts.hostname
-    except ValueError:
-        return None
-
-
-def secure_url(value: str, *, allow_loopback_http: bool) -> bool:
-    """Return whether ``value`` is ``https``, or loopback ``http`` that the deployment allows.
-
-    One test for every URL the service calls or accepts (fhirServer, key sets): CDS Hooks
-    2.0 requires TLS, and a second copy of this check would drift from the first.
-    """
-    parsed = split_url(value)
-    if parsed is None:
-        return False
-    scheme, host = parsed
-    if scheme == "https" and host:
-        return True
-    return scheme == "http" and allow_loopback_http and is_loopback(host)
-
-
 def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
     """Require ``https`` (CDS Hooks 2.0), or loopback ``http`` when the deployment allows it."""
     if not isinstance(value, str) or secure_url(value, allow_loopback_http=allow_loopback_http):
@@ -203,18 +175,6 @@ def fhir_server_issues(value: Any, *, allow_loopback_http: bool) -> list[Issue]:
     if split_url(value) is None:
         return [Issue("'fhirServer' is not a valid URL.", "$.fhirServer")]
     return [Issue("'fhirServer' must be an https URL.", "$.fhirServer")]
-
-
-def is_loopback(host: str | None) -> bool:
-    """Return whether ``host`` names this machine (``localhost`` or a loopback address)."""
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _schema_issues(schema_name: str, body: Any, service: ServiceDescriptor | None) -> list[Issue]:
@@ -240,13 +200,13 @@ def validate_feedback(body: Any) -> list[Issue]:
 
     The schema's pattern fixes the RFC 3339 shape; whether the date exists (no month 13)
     is checked here, because jsonschema's ``date-time`` format check needs an extra package.
+    The local date and time are checked, not the instant: one past what a datetime holds
+    in UTC is still a valid FHIR instant (stored as an unknown time).
     """
     issues = _schema_issues("FeedbackRequest", body, None)
     if not issues:
         for i, item in enumerate(body["feedback"]):
-            try:
-                datetime.fromisoformat(item["outcomeTimestamp"].replace("Z", "+00:00"))
-            except ValueError:
+            if parse_timestamp(item["outcomeTimestamp"][:19]) is None:  # YYYY-MM-DDThh:mm:ss
                 issues.append(Issue("Not a valid date-time.", f"$.feedback[{i}].outcomeTimestamp"))
     return _capped(issues)
 

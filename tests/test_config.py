@@ -19,7 +19,7 @@ from cds_service.config import Settings
 from cds_service.config import SettingsError
 from cds_service.config import settings_of
 from cds_service.fhir_client import FetchSettings
-from cds_service.fhir_client import is_allowed
+from cds_service.urls import is_allowed
 from tests.support import FIXTURE_NOW
 
 OFF = ["False", "false", "no", "off", "0", "FALSE"]

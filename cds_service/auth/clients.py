@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigurationError
-from ..schemas import secure_url
+from ..urls import secure_url
 
 #: Algorithms never accepted, whatever the configuration says.
 FORBIDDEN_ALGORITHMS = frozenset({"none", "HS256", "HS384", "HS512"})

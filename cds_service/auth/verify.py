@@ -8,6 +8,7 @@ carries a short reason code for the log; the client is told none of it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -89,7 +90,7 @@ class Verifier:
         if str(header.get("typ", "JWT")).upper() != "JWT":
             raise AuthFailure("bad-typ", client.iss)
         claims = self._decode(token, alg, self._key(client, header), audience, client)
-        return self._check_claims(claims, client)
+        return self._check_claims(claims, client, audience)
 
     def _key(self, client: TrustedClient, header: Mapping[str, Any]) -> Any:
         kid = header.get("kid")
@@ -129,11 +130,20 @@ class Verifier:
             raise AuthFailure(reason, client.iss) from None
         return claims
 
-    def _check_claims(self, claims: Mapping[str, Any], client: TrustedClient) -> VerifiedClient:
+    def _check_claims(
+        self, claims: Mapping[str, Any], client: TrustedClient, audience: str
+    ) -> VerifiedClient:
         exp, iat, jti = claims["exp"], claims["iat"], claims["jti"]
+        # PyJWT accepts any list that contains the audience; the service is called at one
+        # URL, so a token naming more (or a list of it twice) was not minted for it alone.
+        if claims["aud"] != audience and claims["aud"] != [audience]:
+            raise AuthFailure("wrong-aud", client.iss)
+        if not (_numeric(exp) and _numeric(iat)):  # PyJWT reads "123" as a time
+            raise AuthFailure("bad-time-claim", client.iss)
         if exp - iat > self._max_lifetime:
             raise AuthFailure("lifetime-too-long", client.iss)
-        if not isinstance(jti, str) or not jti or len(jti) > 256:
+        # Printable: no NUL (PostgreSQL text refuses it) and no lone surrogate (not text).
+        if not isinstance(jti, str) or not jti or len(jti) > 256 or not jti.isprintable():
             raise AuthFailure("bad-jti", client.iss)
         tenant = claims.get("tenant")
         if tenant is not None and not isinstance(tenant, str):
@@ -144,6 +154,11 @@ class Verifier:
         if not self._remember(client.iss, jti, expires_at):
             raise AuthFailure("replayed-jti", client.iss)
         return VerifiedClient(iss=client.iss, tenant=tenant, jti=jti)
+
+
+def _numeric(value: Any) -> bool:
+    """A NumericDate (RFC 7519): a finite JSON number, not a string or a boolean."""
+    return type(value) in (int, float) and math.isfinite(value)
 
 
 def bearer_token(header_value: str | None) -> str | None:

@@ -25,6 +25,7 @@ from .. import uuids
 from ..catalog_check import check_catalog
 from ..errors import CDSError
 from ..logic import evaluate
+from ..logic.extract.fhir import parse_timestamp
 from ..logic.inputs import HOOKS
 from ..logic.inputs import PROFILES
 from .burden import burden_report
@@ -85,11 +86,10 @@ def evaluate_folder(
 def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise click.BadParameter("use ISO 8601, e.g. 2026-11-24T12:00:00Z") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise click.BadParameter("use ISO 8601, e.g. 2026-11-24T12:00:00Z")
+    return parsed
 
 
 @click.command("evaluate")

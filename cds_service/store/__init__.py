@@ -35,8 +35,11 @@ from sqlalchemy.dialects import sqlite
 
 from .. import events
 from ..config import settings_of
+from ..errors import ServiceUnavailable
+from ..logic.extract.fhir import parse_timestamp
 from . import migrate
 from .checkpoint import WalCheckpointer
+from .replay import ReplayCache
 from .schema import card_record
 from .schema import feedback
 from .schema import jti_seen
@@ -105,6 +108,7 @@ def init_app(app: Flask) -> None:
         "purged": 0.0,
         "lock": threading.Lock(),
         "checkpointer": checkpointer,
+        "replay": ReplayCache(),
         "writer": CardWriter(
             functools.partial(write_cards, eng),
             after_write=checkpointer.poke if checkpointer else None,
@@ -146,15 +150,46 @@ def insert_if_new(conn: sa.Connection, table: sa.Table, row: Any, keys: Sequence
     return conn.execute(stmt, row).first() is not None
 
 
+#: What a database that cannot be reached raises (refused, dropped, pool exhausted).
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
 def remember_jti(app: Flask, iss: str, jti: str, expires_at: int) -> bool:
-    """Record a token id; return False if it was seen before (a replay)."""
-    eng = engine(app)
-    with eng.begin() as conn:
-        new = insert_if_new(
-            conn, jti_seen, {"iss": iss, "jti": jti, "expires_at": expires_at}, ["iss", "jti"]
+    """Record a token id; return False if it was seen before (a replay).
+
+    While the database cannot be reached, a per-process cache stands in (:mod:`.replay`).
+    """
+    cache: ReplayCache = app.extensions["cds_store"]["replay"]
+    if cache.seen(iss, jti):
+        return False
+    if cache.database_due():
+        eng = engine(app)
+        try:
+            with eng.begin() as conn:
+                new = insert_if_new(
+                    conn,
+                    jti_seen,
+                    {"iss": iss, "jti": jti, "expires_at": expires_at},
+                    ["iss", "jti"],
+                )
+            _purge_expired(app, eng)
+            return new
+        except UNREACHABLE as exc:
+            _database_unavailable("replay_check", exc, report=cache.database_failed())
+    events.emit("database_unavailable", operation="replay_check")
+    return cache.remember(iss, jti, expires_at)
+
+
+def _database_unavailable(operation: str, exc: Exception, *, report: bool) -> None:
+    if report:  # once per minute per process: an outage must not flood the log
+        log.error(
+            "database unavailable: JWT replay check uses this process's cache",
+            extra={
+                "event": "database_unavailable",
+                "operation": operation,
+                "error_type": type(exc).__name__,
+            },
         )
-    _purge_expired(app, eng)
-    return new
 
 
 def _purge_expired(app: Flask, eng: sa.Engine) -> None:
@@ -228,17 +263,35 @@ def dedup_key(item: Mapping[str, Any]) -> str:
         sorted(s["id"] for s in item.get("acceptedSuggestions") or ()),
         reason.get("system"),
         reason.get("code"),
-        _timestamp(item["outcomeTimestamp"]).isoformat(),
+        _timestamp_key(item["outcomeTimestamp"]),
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def _timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+def _timestamp_key(value: str) -> str:
+    """The instant as one spelling for the dedup key; an unusable one as sent."""
+    parsed = parse_timestamp(value)
+    return parsed.isoformat() if parsed is not None else "as-sent:" + value
 
 
 def store_feedback(app: Flask, service_id: str, items: Iterable[Mapping[str, Any]]) -> list[bool]:
     """Store validated feedback items in one transaction; return which ones were new."""
+    try:
+        return _store_feedback(app, service_id, items)
+    except UNREACHABLE as exc:
+        log.error(
+            "database unavailable: feedback refused with 503 (the client retries)",
+            extra={
+                "event": "database_unavailable",
+                "operation": "feedback",
+                "error_type": type(exc).__name__,
+            },
+        )
+        events.emit("database_unavailable", operation="feedback")
+        raise ServiceUnavailable() from None
+
+
+def _store_feedback(app: Flask, service_id: str, items: Iterable[Mapping[str, Any]]) -> list[bool]:
     now = datetime.now(UTC)
     iss, tenant = g.get("cds_client_iss"), g.get("cds_client_tenant")
     stored = []
@@ -256,7 +309,7 @@ def store_feedback(app: Flask, service_id: str, items: Iterable[Mapping[str, Any
                 "override_code": reason.get("code"),
                 "override_display": reason.get("display"),
                 "user_comment": override.get("userComment"),
-                "outcome_timestamp": _timestamp(item["outcomeTimestamp"]),
+                "outcome_timestamp": parse_timestamp(item["outcomeTimestamp"]),  # None: unknown
                 "received_at": now,
                 "client_iss": iss,
                 "client_tenant": tenant,

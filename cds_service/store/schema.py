@@ -40,7 +40,7 @@ feedback = sa.Table(
     sa.Column("override_code", sa.String(256)),
     sa.Column("override_display", sa.String(512)),
     sa.Column("user_comment", sa.Text),
-    sa.Column("outcome_timestamp", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("outcome_timestamp", sa.DateTime(timezone=True)),  # NULL: unknown (0002)
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("client_iss", sa.String(512)),
     sa.Column("client_tenant", sa.String(256)),

@@ -14,6 +14,8 @@ appends its rows to a bounded in-memory queue, written one transaction per batch
 
 * Never blocks or fails a call: when the queue is full (the database is down or slow) the
   oldest rows are dropped, counted and logged; a failed batch goes back to the queue.
+* Backs off while the database is down: after a failed batch the next try waits 1 s,
+  doubling up to ``max_backoff_s``; the failure is logged once a minute, the recovery once.
 * Fork-safe: the thread starts lazily in the process that records (a gunicorn worker, not
   the master), and a forked child starts with an empty queue of its own.
 * After each batch, ``after_write`` runs (outside the write lock): on SQLite it hands the
@@ -56,8 +58,10 @@ class CardWriter:
         batch_rows: int = 200,
         interval_s: float = 1.0,
         after_write: Callable[[], None] | None = None,
+        max_backoff_s: float = 30.0,
     ) -> None:
         self._write = write
+        self.max_backoff_s = max_backoff_s
         self._after_write = after_write  # e.g. the WAL checkpointer's poke
         self.max_rows, self.batch_rows, self.interval_s = max_rows, batch_rows, interval_s
         self.dropped = 0
@@ -71,6 +75,9 @@ class CardWriter:
         self._oldest = 0.0  # monotonic time the oldest queued row arrived
         self._lock = threading.Lock()  # guards the queue
         self._write_lock = threading.Lock()  # one batch in flight at a time
+        self._failures = 0  # consecutive failed batches
+        self._retry_at = 0.0  # monotonic time before which no batch is tried
+        self._reported_at = -1e9  # monotonic time of the last failure log line
 
     def put(self, rows: Sequence[Row]) -> None:
         """Queue ``rows`` for writing; never blocks on the database, never raises."""
@@ -90,8 +97,11 @@ class CardWriter:
     def due(self) -> bool:
         """Whether a batch is full or its oldest row has waited ``interval_s``."""
         queue = self._queue
-        return bool(queue) and (
-            len(queue) >= self.batch_rows or time.monotonic() - self._oldest >= self.interval_s
+        if not queue:
+            return False
+        now = time.monotonic()
+        return now >= self._retry_at and (
+            len(queue) >= self.batch_rows or now - self._oldest >= self.interval_s
         )
 
     def flush_if_due(self) -> None:
@@ -117,14 +127,34 @@ class CardWriter:
             try:
                 self._write(rows)
             except Exception as exc:  # noqa: BLE001 - the database being down is not a crash
-                log.error(
-                    "card records not written; will retry",
-                    extra={"event": "card_write_failed", "error_type": type(exc).__name__},
-                )
+                self._failed(exc, len(rows))
                 self._requeue(rows)
                 return
+            if self._failures:
+                log.warning(
+                    "card records written again",
+                    extra={"event": "card_write_recovered", "failed_batches": self._failures},
+                )
+                self._failures, self._retry_at = 0, 0.0
         if self._after_write is not None:
             self._after_write()
+
+    def _failed(self, exc: Exception, rows: int) -> None:
+        """Back off exponentially; log the failure once a minute (not once per try)."""
+        self._failures += 1
+        now = time.monotonic()
+        self._retry_at = now + min(self.max_backoff_s, 2.0 ** (self._failures - 1))
+        if now - self._reported_at >= 60.0:
+            self._reported_at = now
+            log.error(
+                "card records not written; will retry with back-off",
+                extra={
+                    "event": "card_write_failed",
+                    "error_type": type(exc).__name__,
+                    "queued": rows,
+                    "failed_batches": self._failures,
+                },
+            )
 
     def _requeue(self, rows: list[Row]) -> None:
         """Put a failed batch back in front of newer rows, dropping the oldest past the bound."""

@@ -109,7 +109,7 @@ def test_valid_rs384_token_via_jwks_uri_calls_a_service(
 ) -> None:
     service = auth_app.extensions["cds_registry"].get("patient-view")
     aud = f"{BASE_URL}/cds-services/patient-view"
-    tok = token(rsa_key, "RS384", kid="rs-1", iss=RS_ISS, aud=[aud, "other"], tenant="org-1")
+    tok = token(rsa_key, "RS384", kid="rs-1", iss=RS_ISS, aud=aud, tenant="org-1")
     body = {
         "hook": "patient-view",
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
@@ -274,3 +274,47 @@ def test_key_set_on_file_is_used_without_fetching_the_jku(
     )
     tok = token(ec_key, "ES384", kid="es-1", iss=ES_ISS, aud=DISCOVERY_AUD, jku=jku)
     assert get(app.test_client(), tok).status_code == 200
+
+
+# ---------------------------------------------------------------- issue 15: aud, exp, jti
+
+
+@pytest.mark.parametrize(
+    ("aud", "status"),
+    [
+        (DISCOVERY_AUD, 200),
+        ([DISCOVERY_AUD], 200),
+        ([DISCOVERY_AUD, "https://other.example.org"], 401),
+        (["https://other.example.org", DISCOVERY_AUD], 401),
+        ([DISCOVERY_AUD, DISCOVERY_AUD], 401),
+        ([], 401),
+        (DISCOVERY_AUD + "/", 401),
+        ({"aud": DISCOVERY_AUD}, 401),
+        (5, 401),
+    ],
+)
+def test_aud_must_be_exactly_the_url_called(
+    auth_client: FlaskClient, ec_key: Any, trust: dict[str, Any], aud: Any, status: int
+) -> None:
+    assert get(auth_client, es_token(ec_key, trust, aud=aud)).status_code == status
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": "9999999999"},
+        {"iat": "1"},
+        {"exp": "soon", "iat": "now"},
+        {"exp": [1]},
+        {"iat": None},
+        {"exp": 1e400},
+        {"jti": "a\u0000b"},
+        {"jti": "a\ud800b"},
+        {"jti": 5},
+    ],
+)
+def test_odd_claim_types_signed_by_a_trusted_key_are_401(
+    auth_client: FlaskClient, ec_key: Any, trust: dict[str, Any], claims: dict[str, Any]
+) -> None:
+    tok = es_token(ec_key, trust, **claims)
+    assert get(auth_client, tok).status_code == 401

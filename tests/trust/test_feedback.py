@@ -242,3 +242,16 @@ def test_report_command_prints_a_table(
     header, line = result.output.splitlines()
     assert header.split()[:3] == ["topic", "rule", "version"]
     assert line.split() == ["mri-24h", "1.1.0", "2", "0", "1", "0%", "already-discussed", "(1)"]
+
+
+@pytest.mark.parametrize("text", ["Spoke\x00with radiology", "Spoke \ud800 with radiology"])
+def test_feedback_text_that_is_not_storable_is_a_400_naming_the_field(
+    db_app: Flask, text: str
+) -> None:
+    """PostgreSQL text holds no NUL and no lone surrogate: a 400, never a 500 (issue 15)."""
+    item = {**OVERRIDDEN, "overrideReason": {**OVERRIDDEN["overrideReason"], "userComment": text}}
+    response = post(db_app.test_client(), item)
+    assert response.status_code == 400
+    expressions = [e for issue in response.get_json()["issue"] for e in issue["expression"]]
+    assert expressions == ["$.feedback[0].overrideReason.userComment"]
+    assert rows(db_app) == []

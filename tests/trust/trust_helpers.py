@@ -88,17 +88,32 @@ def cds_env(**settings: str) -> dict[str, str]:
     return env
 
 
+class ServerUrl(str):
+    """The URL of a running server, and the pid of its gunicorn master."""
+
+    pid: int
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[str]:
-    """Run the real service under gunicorn with ``workers`` processes; yield its URL."""
+def gunicorn(
+    env: dict[str, str], log: Path, workers: int = 2, *, shipped: bool = False
+) -> Iterator[ServerUrl]:
+    """Run the real service under gunicorn with ``workers`` processes; yield its URL.
+
+    ``shipped``: with the image's settings (``cds_service.gunicorn_conf``: JSON logs, the
+    worker-exit flush), as production runs it.
+    """
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    if shipped:
+        cmd += ["--config", "python:cds_service.gunicorn_conf"]
     cmd.append("--no-control-socket")  # a shared ~/.gunicorn socket would couple test runs
     with open(log, "ab") as out:
         proc = subprocess.Popen(
             [*cmd, "cds_service.wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out
         )
-    url = f"http://127.0.0.1:{port}"
+    url = ServerUrl(f"http://127.0.0.1:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + 30
         while True:

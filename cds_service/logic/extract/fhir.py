@@ -122,31 +122,40 @@ def parse_datetime(value: Any, element: str) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise Malformed(f"unparseable {element}")
-    parsed = _parse_datetime(value)
+    parsed = parse_timestamp(value)
     if parsed is None:
         raise Malformed(f"unparseable {element}")
     return parsed
 
 
-@lru_cache(maxsize=4096)
-def _parse_datetime(value: str) -> datetime | None:
-    """Cached (bounded): a patient's dates recur on every hook call; datetimes are immutable.
+#: FHIR's time allows a leap second (``:60``); Python's datetime does not: read as ``:59``.
+_LEAP_SECOND = re.compile(r"(T\d{2}:\d{2}):60")
 
-    ``None`` when unreadable, so the caller can name the element in its error.
+
+@lru_cache(maxsize=4096)
+def parse_timestamp(value: str) -> datetime | None:
+    """Parse any FHIR date, dateTime or instant into aware UTC; ``None`` when unusable.
+
+    The one timestamp parser of the service (resources, feedback, the CLI's ``--now``).
+    A date alone is 00:00 UTC; a leap second is read as ``:59``; more than six fractional
+    digits are cut. A value that is valid FHIR but outside what a datetime holds in UTC
+    (``9999-12-31T23:59:59-05:00``, an EHR placeholder) is an unknown date, like an
+    unreadable one: ``None``, never an exception. Cached (bounded): a patient's dates
+    recur on every hook call; datetimes are immutable.
     """
     m = _DATE.fullmatch(value)
     try:
         if m:
             year, month, day = m.group(1), m.group(2) or "1", m.group(3) or "1"
             return datetime(int(year), int(month), int(day), tzinfo=UTC)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if "T" not in value:
+            return None
+        parsed = datetime.fromisoformat(_LEAP_SECOND.sub(r"\1:59", value, count=1))
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if "T" not in value:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 @cache
