@@ -136,10 +136,14 @@ def _valueset_entry(vs: Any) -> list[str]:
     codes = [f"{_system(t.system)} {t.code}" for t in getattr(vs, "codes", ())]
     codes += [f"ICD-10-CM {p.prefix}-" for p in getattr(vs, "icd_prefixes", ())]
     verified = "verified" if getattr(vs, "verified", False) else "includes unverified codes"
-    return [
+    lines = [
         f"- **`{vs.name}`**: {getattr(vs, 'description', '')} ({verified})",
         f"  - {', '.join(codes)}",
     ]
+    for prov, members in getattr(vs, "groups", {}).items():
+        if not prov.verified:  # what cannot be checked stays marked here, not on the card
+            lines.append(f"  - *unverified* {', '.join(members)}: {prov.source}; {prov.note}")
+    return lines
 
 
 def _system(url: str) -> str:

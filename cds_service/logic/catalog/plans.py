@@ -279,13 +279,15 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
     label = (
         f"Remove the X-ray; {imaging.description[0].lower()}{imaging.description[1:]}"
         if imaging
-        else "Remove the plain X-ray (spine imaging is already ordered or done)"
+        else "Remove the plain X-ray"
     )
-    extra = (
-        " Replace the X-ray with the imaging suggested below."
-        if imaging
-        else " Spine imaging is already ordered or done: remove the X-ray."
-    )
+    held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
+    if imaging:
+        extra = " Replace the X-ray with the imaging suggested below."
+    elif tier is not None and held:
+        extra = held  # the tier's MRI waits on the held or stale order, not a second one
+    else:
+        extra = " Spine imaging is already ordered or done: remove the X-ray."
     return Plan(
         XRAY_INSUFFICIENT,
         actions=actions,
