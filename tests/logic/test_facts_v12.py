@@ -55,6 +55,8 @@ class TestMrcGrades:
             ({"valueInteger": 4}, {"valueQuantity": {"value": 3.5}}, Course.UNKNOWN),
             ({"valueInteger": 4}, {"valueString": "weak"}, Course.UNKNOWN),
             ({"valueInteger": 4}, {"valueInteger": 9}, Course.UNKNOWN),
+            ({"valueInteger": 4}, {"valueQuantity": {"value": float("inf")}}, Course.UNKNOWN),
+            ({"valueInteger": 4}, {"valueQuantity": {"value": float("nan")}}, Course.UNKNOWN),
         ],
     )
     def test_grades_in_any_value_type(self, first: Any, second: Any, course: Course) -> None:

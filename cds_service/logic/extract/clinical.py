@@ -84,11 +84,14 @@ def _current_sets(
     if not sets & _SYMPTOM_SETS:
         return sets
     dated = onset or recorded
-    if any(k in res for k in _ABATEMENT) or (
-        dated is not None and dated < acc.now - SYMPTOM_WINDOW
-    ):
+    if _abated(res) or (dated is not None and dated < acc.now - SYMPTOM_WINDOW):
         return sets - _SYMPTOM_SETS
     return sets
+
+
+def _abated(res: Any) -> bool:
+    """An ``abatement[x]`` with a value (an empty one, or ``false``, says nothing)."""
+    return any(res.get(k) not in (None, False, "", [], {}) for k in _ABATEMENT)
 
 
 def read_condition(res: Any, ref: str, acc: Collected) -> None:
@@ -224,7 +227,7 @@ def _grade(value: Any) -> int | None:
     """A whole number 0-5 (``4.0`` too); anything else is unreadable (``None``)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if value != int(value) or not 0 <= value <= 5:
+    if not 0 <= value <= 5 or value != round(value):  # NaN and infinities fail the range
         return None
     return int(value)
 
