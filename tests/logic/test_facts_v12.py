@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from tests.logic.fhir_builders import hook_input
 from tests.logic.fhir_builders import observation
 from tests.logic.fhir_builders import service_request
 from tests.logic.fhir_builders import site
+from tests.logic.rules_support import assert_concise
 
 WEAK_LEG = "713514005"
 CANCER = condition("ca", ICD, "C72.0", onset=ago(90))
@@ -230,3 +232,23 @@ def test_selected_mri_order_with_a_pacemaker_gets_the_contraindication_card() ->
     assert "suggestions" not in card
     assert "MR-conditional" in card["detail"] and "`ServiceRequest/d`" in card["detail"]
     assert "Permanent cardiac pacemaker" in card["detail"]
+
+
+def test_a_long_record_keeps_every_detail_within_1200_characters() -> None:
+    """Many resources and unobtainable records: the why list is cut, never the advice."""
+    grades = [grade(f"o{i}", 20 - i * 0.5, valueInteger=4) for i in range(30)]
+    inp = replace(
+        hook_input(CANCER, condition("cc", SNOMED, "71286001", onset=ago(1)), *grades),
+        unavailable=(
+            "Observations (strength grades and their course, ECOG, SINS, symptoms recorded as "
+            "observations)",
+            "MedicationRequests (an active dexamethasone order)",
+            "Devices (pacemaker or defibrillator: MRI contraindication)",
+        ),
+    )
+    cards = [c.to_json() for c in evaluate(inp, new_uuid=lambda: "u").cards]
+    assert cards
+    for card in cards:
+        assert_concise(card)
+        assert "**Not checked**" in card["detail"]
+    assert any("more in the record" in c["detail"] for c in cards)

@@ -29,6 +29,7 @@ from .mri import protocol_note
 from .mri import select_tier
 from .order_review import MRI_ORDER_REVIEW
 from .order_review import PARTIAL
+from .render import escape
 from .render import evidence_refs
 from .xray import XRAY_INSUFFICIENT
 
@@ -98,8 +99,8 @@ def blocked_text(facts: Facts, kinds: tuple[OrderKind, ...], what: str) -> str:
 
 def device_names(facts: Facts) -> str:
     """The implanted devices behind ``mri_contraindication``, for the card text."""
-    labels = dict.fromkeys(e.label for e in facts.mri_contraindication.evidence)
-    return "; ".join(labels)
+    labels = dict.fromkeys(escape(e.label) for e in facts.mri_contraindication.evidence)
+    return "; ".join(labels)  # record text: escaped, it must not inject markdown
 
 
 def _tier_action(facts: Facts, tier: Tier) -> Action:
