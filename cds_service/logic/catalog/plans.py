@@ -224,6 +224,10 @@ def _reviewed(facts: Facts, order: Order, priority: Priority | None, whole: bool
     keeps the draft's code. The protocol note is rewritten to agree with the final code.
     """
     resource = dict(order.resource)
+    # Every suggested resource is a draft about this patient (§2), whatever form the EHR's
+    # draft used for its subject (absolute URL, missing).
+    resource["status"] = "draft"
+    resource["subject"] = {"reference": f"Patient/{facts.patient_id}"}
     if priority is not None:
         resource["priority"] = priority.code
     contrast = bool(facts.intradural_suspected)
