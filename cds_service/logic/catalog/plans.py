@@ -23,6 +23,7 @@ from ..facts import Region
 from ..valuesets import VS
 from ..valuesets import match
 from .base import Rule
+from .contraindication import CT_FALLBACK
 from .contraindication import MRI_CONTRAINDICATED
 from .mri import Tier
 from .mri import protocol_note
@@ -165,7 +166,8 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
         # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
         # reading keeps the warning (no suggestion) so MR conditionality gets checked.
         variant = "pending-mri" if adequate else ""
-        plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=devices))
+        extra = f" {CT_FALLBACK} Device: {devices}."
+        plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra))
     plans += _review_plans(facts, tier if not adequate else None, imaging)
     return plans, tier, create
 

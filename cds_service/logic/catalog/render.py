@@ -124,7 +124,8 @@ class Why:
         """List the resources behind every present fact the rule reads, then its scalars."""
         facts = self.facts
         texts = self._texts
-        grouped: dict[str, tuple[list[str], str]] = {}  # ref -> (fact labels, text)
+        # ref -> (fact labels, text, tags of the evidence whose text is shown)
+        grouped: dict[str, tuple[list[str], str, frozenset[str]]] = {}
         scalars: list[str] = []
         for name in _fact_order(rule.requires):
             if name not in _FINDINGS:
@@ -135,10 +136,14 @@ class Why:
                 text = texts.get(id(e))
                 if text is None:
                     text = texts[id(e)] = _evidence_text(e)
-                labels, _ = grouped.setdefault(e.ref, ([], text))
-                if (label := FACT_LABELS.get(name, name)) not in labels:
-                    labels.append(label)
-        bullets = [f"- **{'; '.join(labels)}**: {text}" for labels, text in grouped.values()]
+                entry = grouped.get(e.ref)
+                if entry is None or ("mscc" in entry[2] and "mscc" not in e.tags):
+                    # Presumed MSCC re-reads a compression as a suspected spine mass; the
+                    # bullet states the Condition as recorded (its own certainty).
+                    entry = grouped[e.ref] = (entry[0] if entry else [], text, e.tags)
+                if (label := FACT_LABELS.get(name, name)) not in entry[0]:
+                    entry[0].append(label)
+        bullets = [f"- **{'; '.join(labels)}**: {text}" for labels, text, _ in grouped.values()]
         return bullets + scalars
 
 
