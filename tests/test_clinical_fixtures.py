@@ -1,4 +1,4 @@
-"""End-to-end clinical cases: each fixture request gets the cards CLINICAL-RULES.md v1.1 implies.
+"""End-to-end clinical cases: each fixture request gets the cards CLINICAL-RULES.md v1.2 implies.
 
 Fixtures are written from the specification alone (``tests/fixtures/README.md``); the
 expected topics of each are in ``expected-topics.json``. A ``--fires--`` file must return

@@ -118,7 +118,7 @@ ICD26_CATEGORY_UNVERIFIED = Provenance(
     "the ICD-10-CM 2026 tabular before marking it verified",
 )
 RULES_ONLY = Provenance(
-    "CLINICAL-RULES.md v1.1 §1",
+    "CLINICAL-RULES.md v1.2 §1",
     "docs/rules.md",
     False,
     note="code named by the clinical contract but absent from the evidence code tables",
