@@ -166,6 +166,9 @@ class TestMriDone:
         found = condition("cc", SNOMED, "71286001")
         found["recordedDate"] = ago(1)  # no onset: its recording date, 48 h after the MRI
         assert facts(CANCER, found, mri).mri_done
+        weeks_ago = diagnostic_report("mr", self.WHOLE, effectiveDateTime=ago(20))
+        found_then = condition("cc", SNOMED, "71286001", onset=ago(19))
+        assert facts(CANCER, found_then, weeks_ago).mri_done, "the diagnosing MRI stays valid"
         earlier = diagnostic_report("mr", self.WHOLE, effectiveDateTime=ago(5))
         new = condition("cc", SNOMED, "71286001", onset=ago(1))
         assert not facts(CANCER, new, earlier).mri_done, "96 h later: a new event"

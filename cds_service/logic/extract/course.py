@@ -145,8 +145,9 @@ def mri_done(
         newest, unknown = symptom_onsets([s for s in symptoms if id(s) not in diagnosed])
         if newest is not None and m.when <= newest:
             continue
-        if (unknown or newest is None) and m.when < now - MRI_RECENT:
-            continue  # no onset to compare with: only a recent MRI answers the symptoms
+        no_onset = newest is None and not diagnosed  # nothing dated to compare the MRI with
+        if (unknown or no_onset) and m.when < now - MRI_RECENT:
+            continue  # only a recent MRI answers symptoms of unknown onset
         hits.append(m)
     return Finding(tuple(m.evidence() for m in hits))
 
