@@ -295,6 +295,9 @@ def record(now: datetime, scale: int = 1) -> dict[str, Any]:
         "procedures": empty,
         "devices": empty,
         "diagnosticReports": empty,
+        "imagingStudies": empty,
+        "medicationAdministrations": empty,
+        "medicationStatements": empty,
     }
 
 

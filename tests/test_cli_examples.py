@@ -20,6 +20,7 @@ from flask import Flask
 from cds_service import bundles
 from cds_service import create_app
 from cds_service.cli import main
+from tests.logic.rules_support import assert_concise
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 EXPECTATIONS: dict[str, Any] = json.loads((EXAMPLES / "expectations.json").read_text())
@@ -72,6 +73,8 @@ def test_example_gets_exactly_its_documented_cards(
 ) -> None:
     body = run(str(EXAMPLES / f"{name}.json"), "--hook", hook, "--profile", profile)
     assert topics(body["cards"]) == sorted(expected)
+    for card in body["cards"]:
+        assert_concise(card)  # <= 1,200 characters, <= 3 sentences, evidence as links
 
 
 def test_folder_mode_gives_the_same_cards_as_one_by_one() -> None:

@@ -1,4 +1,4 @@
-"""End-to-end clinical cases: each fixture request gets the cards CLINICAL-RULES.md v1.1 implies.
+"""End-to-end clinical cases: each fixture request gets the cards CLINICAL-RULES.md v1.2 implies.
 
 Fixtures are written from the specification alone (``tests/fixtures/README.md``); the
 expected topics of each are in ``expected-topics.json``. A ``--fires--`` file must return
@@ -29,6 +29,7 @@ from tests.fhir_validation import assert_valid_r4
 from tests.fixtures.requests.cases import CT_MYELOGRAPHY
 from tests.fixtures.requests.cases import TIER_PRIORITY
 from tests.fixtures.requests.cases import TOPICS as CASE_TOPICS
+from tests.logic.rules_support import assert_concise
 
 TIERS = frozenset(TIER_PRIORITY)
 TOPICS = frozenset(CASE_TOPICS)  # the 15 card topics of CLINICAL-RULES.md §2
@@ -46,7 +47,9 @@ XRAY_LOINC = frozenset(
     "28613-8 37879-4 24928-4 24946-6 36669-0 43539-6 24983-9 37905-7 24972-2 36670-8 24970-6 "
     "24984-7".split()
 )
-KNOWN_CHECKS = {"imaging", "no_new_mri", "detail_contains"}
+KNOWN_CHECKS = {"imaging", "no_new_mri", "detail_contains", "detail_lacks", "no_suggestion"}
+#: resourceType -> the prefetch key that holds it.
+PREFETCH_KEY = {t.split("?")[0]: key for key, t in RECORD_PREFETCH.items()}
 
 
 # --- reading requests and responses ----------------------------------------------------------
@@ -127,7 +130,7 @@ def test_fixture_request_is_valid(rel: str) -> None:
         assert value["total"] == len(value.get("entry", [])), f"{key}: total != entries"
         assert_valid_r4(value)
         for resource in entries(value):
-            assert resource["resourceType"].lower() + "s" == key.lower(), f"{key} holds {resource}"
+            assert key == PREFETCH_KEY[resource["resourceType"]], f"{key} holds {resource}"
             assert_for_patient(resource, pid)
     drafts = entries(context.get("draftOrders"))
     if fixture.hook == "patient-view":
@@ -195,6 +198,7 @@ def test_fixture_cards_hold_the_card_rules(rel: str, client: FlaskClient) -> Non
     suggesting_mri = [topic_of(c) for c in cards if imaging_actions(c, {"mri", "ct-myelography"})]
     assert len(suggesting_mri) <= 1, f"one MRI suggested, never two: {suggesting_mri}"
     for card in cards:
+        assert_concise(card)
         if card.get("suggestions"):
             assert card.get("selectionBehavior") == "at-most-one", topic_of(card)
         for action in actions(card):
@@ -230,7 +234,7 @@ def assert_order_cards(body: dict[str, Any], cards: list[dict[str, Any]]) -> Non
         assert updated & by_kind["mri"], f"update of a draft MRI expected, got {updated}"
     if "steroid-lymphoma-caution" in by_topic and "dexamethasone" in by_topic:
         flags = [s.get("isRecommended") for s in by_topic["dexamethasone"].get("suggestions", [])]
-        assert flags and all(f is False for f in flags), "dexamethasone not recommended first"
+        assert all(f is False for f in flags), "dexamethasone not recommended first"
 
 
 def replaces(suggestion: dict[str, Any], xray_refs: set[str]) -> bool:
@@ -267,6 +271,12 @@ def assert_checks(checks: dict[str, Any], cards: list[dict[str, Any]]) -> None:
     for topic, needles in checks.get("detail_contains", {}).items():
         details = [c.get("detail", "").lower() for c in cards if topic_of(c) == topic]
         assert details and all(n.lower() in details[0] for n in needles), (topic, needles)
+    for topic, needles in checks.get("detail_lacks", {}).items():
+        details = [c.get("detail", "").lower() for c in cards if topic_of(c) == topic]
+        assert details and not any(n.lower() in details[0] for n in needles), (topic, needles)
+    for topic in checks.get("no_suggestion", []):
+        found = [c for c in cards if topic_of(c) == topic]
+        assert found and not found[0].get("suggestions"), f"{topic} must carry no suggestion"
 
 
 @pytest.mark.parametrize("rel", [r for r in FIXTURES if r.startswith("nice/")] + FIXTURES[:1])

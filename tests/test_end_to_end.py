@@ -44,7 +44,7 @@ def test_cards_of_a_real_call_are_recorded_and_feedback_reaches_the_report(
     report = {row.topic: row for row in acceptance_report(engine(app))}
     assert set(report) == set(by_topic), "every returned card was recorded under its topic"
     assert report["mri-24h"].issued == 1 and report["mri-24h"].accepted == 1
-    assert report["mri-24h"].rule_version == "1.1.0"
+    assert report["mri-24h"].rule_version == "1.2.0"
     assert report["dexamethasone"].overridden == 1
     assert (
         report["dexamethasone"].top_override_reasons[0]["code"]

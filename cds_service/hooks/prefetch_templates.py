@@ -2,7 +2,8 @@
 
 Only CDS Hooks 2.0 tokens (``{{context.patientId}}``) are used; no FHIRPath, no
 ``_include``. Status filters keep the payload small while still returning everything
-§1 counts: completed orders and procedures are needed for ``mri_done``.
+§1 counts: completed orders, procedures and imaging studies are needed for ``mri_done``;
+administrations and statements of dexamethasone for ``dexamethasone_active``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ RECORD_PREFETCH: dict[str, str] = {
     "procedures": "Procedure?patient={{context.patientId}}",
     "devices": "Device?patient={{context.patientId}}",
     "diagnosticReports": "DiagnosticReport?patient={{context.patientId}}",
+    "imagingStudies": "ImagingStudy?patient={{context.patientId}}",
+    "medicationAdministrations": "MedicationAdministration?patient={{context.patientId}}",
+    "medicationStatements": "MedicationStatement?patient={{context.patientId}}",
 }
 
 #: Without the Conditions the service cannot know whether a spine mass, cancer or cord
@@ -33,6 +37,10 @@ UNAVAILABLE_MEANS: dict[str, str] = {
     "procedures": "Procedures (completed MRI, prior radiotherapy, cochlear implant)",
     "devices": "Devices (pacemaker or defibrillator: MRI contraindication)",
     "diagnosticReports": "DiagnosticReports (completed MRI reports)",
+    "imagingStudies": "ImagingStudies (completed MRI known from the imaging archive)",
+    "medicationAdministrations": "MedicationAdministrations (dexamethasone given in the "
+    "last 24 hours)",
+    "medicationStatements": "MedicationStatements (dexamethasone taken in the last 24 hours)",
 }
 
 USAGE = (

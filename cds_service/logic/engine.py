@@ -107,4 +107,5 @@ def _render(plan: Plan, why: Why, new_uuid: Callable[[], str]) -> Card:
         suggestions=suggestions,
         selection_behavior="at-most-one" if suggestions else None,
         override_reasons=rule.override_reasons,
+        links=rule.links,
     )

@@ -151,6 +151,10 @@ class Order:
     :param in_draft: it is one of this session's ``draftOrders``.
     :param selected: it is in ``context.selections`` (order-select).
     :param resource: the original resource, needed to build an ``update`` action.
+    :param held: a record order on hold: it addresses nothing (§1, 1.2).
+    :param stale: a record MRI order authored before the newest symptom onset (or more than
+        14 days ago when an onset is unknown): too old to address the current symptoms.
+    :param authored: ``authoredOn``, when stated and readable.
     """
 
     ref: str
@@ -161,6 +165,14 @@ class Order:
     in_draft: bool = False
     selected: bool = False
     resource: Mapping[str, Any] = field(default_factory=dict)
+    held: bool = False
+    stale: bool = False
+    authored: datetime | None = None
+
+    @property
+    def addresses(self) -> bool:
+        """It can address a card: pending, neither held nor stale."""
+        return not (self.held or self.stale)
 
     @property
     def effective_priority(self) -> Priority:
@@ -187,6 +199,8 @@ class Facts:
     radiosensitive_histology: Finding = Finding()
     lymphoma_suspected: Finding = Finding()
     benign_intradural: Finding = Finding()
+    intradural_suspected: Finding = Finding()  # a suspected or confirmed intradural lesion
+    mscc: Finding = Finding()  # cord compression with cancer or metastatic suspicion
     instability: Finding = Finding()
     sins_recorded: bool = False
     prior_radiotherapy: Finding = Finding()
@@ -225,6 +239,15 @@ class Facts:
             or self.sphincter_dysfunction
         )
 
+    @property
+    def paediatric(self) -> bool:
+        """Under 18 by ``Patient.birthDate``; an unknown age is treated as adult (§3)."""
+        return self.age is not None and self.age < 18
+
     def pending(self, kind: OrderKind) -> tuple[Order, ...]:
-        """Pending orders of one kind, record and draft alike."""
-        return tuple(o for o in self.orders if o.kind is kind)
+        """Orders of one kind that address a card: record and draft alike, not held or stale."""
+        return tuple(o for o in self.orders if o.kind is kind and o.addresses)
+
+    def blocked(self, kind: OrderKind) -> tuple[Order, ...]:
+        """Held or stale record orders of one kind: they address nothing, the card names them."""
+        return tuple(o for o in self.orders if o.kind is kind and not o.addresses)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from .catalog.mri import PROTOCOL
+from .catalog.mri import protocol_note
 from .facts import Facts
 from .facts import Priority
 from .facts import Region
@@ -25,8 +25,15 @@ SNOMED = "http://snomed.info/sct"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
 
-#: MR WO and W contrast IV by region (evidence file §2.4).
+#: MR WO contrast by region (evidence file §2.4): the default (§2 contrast rule, 1.2).
 MRI_CODES: dict[Region, tuple[str, str]] = {
+    Region.WHOLE: ("30854-4", "MR Cervical and thoracic and lumbar spine WO contrast"),
+    Region.CERVICAL: ("30667-0", "MR Cervical spine WO contrast"),
+    Region.THORACIC: ("36532-0", "MR Thoracic spine WO contrast"),
+    Region.LUMBAR: ("30679-5", "MR Lumbar spine WO contrast"),
+}
+#: MR WO and W contrast IV by region: only when an intradural tumour is suspected.
+MRI_CONTRAST_CODES: dict[Region, tuple[str, str]] = {
     Region.WHOLE: ("30855-1", "MR Cervical and thoracic and lumbar spine WO and W contrast IV"),
     Region.CERVICAL: ("24937-5", "MR Cervical spine WO and W contrast IV"),
     Region.THORACIC: ("24981-3", "MR Thoracic spine WO and W contrast IV"),
@@ -70,6 +77,11 @@ def imaging_region(facts: Facts) -> Region:
         return Region.WHOLE
     regions = facts.symptom_regions - {Region.WHOLE, Region.UNSPECIFIED}
     return next(iter(regions)) if len(regions) == 1 else Region.WHOLE
+
+
+def mri_code(facts: Facts, region: Region) -> tuple[str, str]:
+    """The MRI code of a region: without contrast unless an intradural tumour is suspected."""
+    return (MRI_CONTRAST_CODES if facts.intradural_suspected else MRI_CODES)[region]
 
 
 def _concept(system: str, code: str, display: str) -> dict[str, Any]:
@@ -127,13 +139,21 @@ def imaging_request(
     *,
     mri_possible: bool = True,
 ) -> dict[str, Any]:
-    """The spine imaging of a tier: MRI with the protocol note, else CT myelography.
+    """The spine imaging of a tier: MRI with a protocol note that agrees with its code, else
+    CT myelography.
 
     :param mri_possible: ``False`` when MRI is contraindicated: CT myelography (W contrast
         IT) of the same region, priority and window.
     """
-    table, note = (MRI_CODES, PROTOCOL) if mri_possible else (CT_MYELO_CODES, CT_NOTE)
-    code, display = table[imaging_region(facts)]
+    region = imaging_region(facts)
+    if mri_possible:
+        code, display = mri_code(facts, region)
+        note = protocol_note(
+            whole=region is Region.WHOLE, contrast=bool(facts.intradural_suspected)
+        )
+    else:
+        code, display = CT_MYELO_CODES[region]
+        note = CT_NOTE
     return service_request(
         facts, (LOINC, code, display), priority, reasons=reasons, window=window, note=note
     )

@@ -158,7 +158,7 @@ def check_card(c: dict[str, Any], patient_id: str) -> None:
     assert src["label"] == "Spine Mass CDS" and src["url"].startswith("http")
     assert src["topic"]["system"] and src["topic"]["code"] and src["topic"]["display"]
     assert not re.search(r"(?<!\\)<[A-Za-z/!]", c["detail"]), "raw HTML in detail"
-    assert "**Why**" in c["detail"] and "**Evidence**" in c["detail"]
+    assert_concise(c)
     assert all(r["display"] and r["code"] and r["system"] for r in c["overrideReasons"])
     suggestions = c.get("suggestions", [])
     assert ("selectionBehavior" in c) == bool(suggestions)
@@ -169,6 +169,41 @@ def check_card(c: dict[str, Any], patient_id: str) -> None:
         assert s["uuid"] and s["label"] and s["actions"]
         for a in s["actions"]:
             check_action(a, patient_id)
+
+
+MAX_DETAIL = 1200
+INTERNAL = re.compile(r"not yet verified|secondary source|guideline profile|\b(dutch|nice)\b")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*`])")
+
+
+def recommendation(detail: str) -> str:
+    """The recommendation: the detail before **Why**, without the under-18 and not-checked
+    paragraphs (they are about the record, not the advice)."""
+    head = detail.split("**Why**")[0]
+    paragraphs = [p.strip() for p in head.split("\n\n") if p.strip()]
+    skip = ("**Patient under 18**", "**Not checked**")
+    return " ".join(p for p in paragraphs if not p.startswith(skip))
+
+
+def assert_concise(c: dict[str, Any]) -> None:
+    """§2 (1.2): recommendation in <= 3 sentences, then *why* with each fact's
+    ``ResourceType/id``; <= 1,200 characters; evidence as ``absolute`` links, one per source;
+    nothing internal (guideline profile, verification status) on the card."""
+    detail = c["detail"]
+    topic = c["source"]["topic"]["code"]
+    assert len(detail) <= MAX_DETAIL, f"{topic}: detail is {len(detail)} characters"
+    advice = recommendation(detail)
+    sentences = [s for s in SENTENCE_END.split(advice) if s.strip()]
+    assert 1 <= len(sentences) <= 3, f"{topic}: {len(sentences)} sentences: {advice}"
+    assert "**Why**" in detail and re.search(r"`[A-Z][A-Za-z]+/[^`]+`", detail), topic
+    assert "**Evidence**" not in detail, f"{topic}: evidence belongs in links"
+    assert not INTERNAL.search(detail) and not INTERNAL.search(c["summary"]), topic
+    links = c.get("links", [])
+    assert links, f"{topic}: evidence links expected"
+    urls = [link["url"] for link in links]
+    assert len(urls) == len(set(urls)), f"{topic}: one link per source"
+    for link in links:
+        assert link["type"] == "absolute" and link["label"] and link["url"].startswith("http")
 
 
 def check_action(a: dict[str, Any], patient_id: str) -> None:

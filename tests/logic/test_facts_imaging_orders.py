@@ -165,9 +165,15 @@ def test_pending_service_request_kinds_and_regions(
     assert order.priority is None and order.effective_priority is Priority.ROUTINE
 
 
-@pytest.mark.parametrize("status", ["active", "draft", "on-hold"])
+@pytest.mark.parametrize("status", ["active", "draft"])
 def test_pending_statuses(status: str) -> None:
     assert facts(medication_request("m", "197582", status=status)).pending(OrderKind.DEXAMETHASONE)
+
+
+def test_an_on_hold_order_is_held_and_addresses_nothing() -> None:
+    f = facts(medication_request("m", "197582", status="on-hold"))
+    assert not f.pending(OrderKind.DEXAMETHASONE)
+    assert [o.ref for o in f.blocked(OrderKind.DEXAMETHASONE)] == ["MedicationRequest/m"]
 
 
 @pytest.mark.parametrize("status", ["completed", "cancelled", "revoked", "entered-in-error"])

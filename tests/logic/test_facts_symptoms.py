@@ -97,10 +97,13 @@ def test_deficit_observation_values(value: dict[str, Any], present: bool) -> Non
     assert (f.deficit_course is Course.NONE) is not present
 
 
-def test_deficit_observation_with_impossible_mrc_grade_is_skipped() -> None:
-    f = facts(observation("o", SNOMED, WEAK_LEG, valueInteger=9))
-    assert not f.motor_deficit
-    assert f.skipped == ("Observation/o: valueInteger is not an MRC grade 0-5",)
+def test_deficit_observation_with_impossible_mrc_grade_is_present_with_unknown_course() -> None:
+    f = facts(
+        observation("o1", SNOMED, WEAK_LEG, when=ago(5), valueInteger=4),
+        observation("o2", SNOMED, WEAK_LEG, when=ago(1), valueInteger=9),
+    )
+    assert f.motor_deficit.refs == ("Observation/o1", "Observation/o2")
+    assert f.deficit_course is Course.UNKNOWN  # an unreadable grade never reads as stable
 
 
 def test_left_and_right_across_resources_is_bilateral() -> None:
@@ -154,10 +157,10 @@ def test_cauda_equina_is_bilateral_by_nature() -> None:
 def test_deficit_onset_from_condition() -> None:
     f = facts(
         condition("w", SNOMED, WEAK_LEG, onset=ago(6)),
-        condition("w2", ICD, "R53.1", onset=ago(8)),
+        condition("w2", ICD, "R53.1", onset=ago(8)),  # generalised weakness: not a deficit
         observation("o", SNOMED, WEAK_LEG, when=ago(20), valueInteger=3),
     )
-    assert f.deficit_onset == NOW - timedelta(days=8)
+    assert f.deficit_onset == NOW - timedelta(days=6)
 
 
 def test_deficit_onset_6_days_ago() -> None:

@@ -8,6 +8,7 @@ valid FHIR R4 resources.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 
 from cds_service import uuids
 from cds_service.logic import evaluate
+from cds_service.logic.extract import build_facts
+from cds_service.logic.facts import Course
 from cds_service.logic.inputs import HookInput
 from tests.fhir_validation import assert_valid_r4
 from tests.logic.fhir_builders import CPT
@@ -25,6 +28,7 @@ from tests.logic.fhir_builders import ICD
 from tests.logic.fhir_builders import LOINC
 from tests.logic.fhir_builders import NOW
 from tests.logic.fhir_builders import SNOMED as SCT
+from tests.logic.rules_support import assert_concise
 
 MRI_TIERS = {"mri-12h", "mri-24h", "mri-48h", "mri-1w", "mri-2w"}
 # LOINC MR spine and CT myelography orderables (clinical-evidence-and-codes.md §2.4).
@@ -142,6 +146,18 @@ ORDER_CODES = [
     (SCT, "308482002"),
     (SCT, "306256000"),
 ]
+VALUES = ("valueInteger", "valueBoolean", "valueCodeableConcept", "valueQuantity", "valueString")
+SYMPTOM_CODES = [
+    (SCT, "161891005"),
+    (SCT, "128196005"),
+    (SCT, "713514005"),
+    (SCT, "60389000"),
+    (ICD, "R33.9"),
+    (ICD, "R32"),
+    (SCT, "71286001"),
+    (ICD, "G95.20"),
+    (ICD, "G83.4"),
+]
 SIDES = [None, ("7771000", "Left"), ("24028007", "Right"), ("51440002", "Right and left")]
 
 maybe = st.one_of(st.none(), st.just("garbage"), st.integers(), st.just({}), st.just([]))
@@ -229,7 +245,9 @@ def observations(draw: st.DrawFn) -> dict[str, Any]:
         "subject": {"reference": "Patient/p1"},
         "effectiveDateTime": draw(dates),
     }
-    value = draw(st.sampled_from(["int", "bool", "present", "absent", "qty", "none", "junk"]))
+    value = draw(
+        st.sampled_from(["int", "bool", "present", "absent", "qty", "none", "junk", "str"])
+    )
     if value == "int":
         res["valueInteger"] = draw(st.integers(-1, 20))
     elif value == "bool":
@@ -242,6 +260,13 @@ def observations(draw: st.DrawFn) -> dict[str, Any]:
         res["valueQuantity"] = {"value": draw(st.floats(allow_nan=True, allow_infinity=True))}
     elif value == "junk":
         res["valueInteger"] = draw(maybe)
+    elif value == "str":
+        res["valueString"] = draw(st.sampled_from(["4", "4/5", "2 / 5", "5/5", "weak", "", "9"]))
+    if draw(st.integers(0, 5)) == 0:  # the deficit recorded in a component instead
+        res["component"] = [
+            {"code": res.pop("code"), **{k: res.pop(k) for k in VALUES if k in res}}
+        ]
+        res["code"] = {"text": "Muscle strength"}
     if draw(st.integers(0, 4)) == 0:
         res["interpretation"] = [
             _coding(("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "W"))
@@ -321,6 +346,7 @@ def test_any_record_gives_conformant_cards(inp: HookInput) -> None:
     assert len([t for t in topics if t in MRI_TIERS]) <= 1, topics
     imaging_creates = 0
     for card in cards:
+        assert_concise(card)
         assert len(card["summary"]) < 140
         assert card["indicator"] in ("info", "warning", "critical")
         assert ("suggestions" in card) == ("selectionBehavior" in card)
@@ -346,3 +372,95 @@ def test_any_record_gives_conformant_cards(inp: HookInput) -> None:
 @given(hook_inputs(with_context=False))
 def test_no_card_without_spine_mass_context(inp: HookInput) -> None:
     assert evaluate(inp, new_uuid=uuids.new_uuid).cards == ()
+
+
+def _topics(inp: HookInput) -> list[str]:
+    return sorted(c.topic for c in evaluate(inp, new_uuid=uuids.new_uuid).cards)
+
+
+def _with(inp: HookInput, *extra: dict[str, Any]) -> HookInput:
+    return replace(inp, resources=inp.resources + extra)
+
+
+@PROPERTY_SETTINGS
+@given(hook_inputs(with_context=True), st.sampled_from(["weak", "4+", "3.5", "", "9/5", "MRC"]))
+def test_adding_an_unreadable_grade_never_makes_a_course_stable(inp: HookInput, text: str) -> None:
+    unreadable = {
+        "resourceType": "Observation",
+        "id": "o-unreadable",
+        "status": "final",
+        "code": _coding((SCT, "713514005")),
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": NOW.isoformat(),
+        "valueString": text,
+    }
+    facts = build_facts(_with(inp, unreadable))
+    assert facts.deficit_course is not Course.STABLE
+    assert facts.deficit_course.counts_as_progressive
+
+
+@PROPERTY_SETTINGS
+@given(
+    hook_inputs(with_context=True),
+    st.sampled_from(SYMPTOM_CODES),
+    st.integers(min_value=91, max_value=4000),
+    st.booleans(),
+)
+def test_adding_a_symptom_condition_older_than_90_days_never_adds_a_card(
+    inp: HookInput, code: tuple[str, str], days: int, recorded_only: bool
+) -> None:
+    old = {
+        "resourceType": "Condition",
+        "id": "c-old-symptom",
+        "subject": {"reference": "Patient/p1"},
+        "code": _coding(code),
+        ("recordedDate" if recorded_only else "onsetDateTime"): (
+            NOW - timedelta(days=days)
+        ).isoformat(),
+    }
+    assert _topics(_with(inp, old)) == _topics(inp)
+
+
+@PROPERTY_SETTINGS
+@given(hook_inputs(with_context=True), st.sampled_from([(ICD, "R53.1"), (ICD, "M62.81")]))
+def test_adding_generalised_weakness_never_adds_a_card(
+    inp: HookInput, code: tuple[str, str]
+) -> None:
+    weak = {
+        "resourceType": "Condition",
+        "id": "c-weakness",
+        "subject": {"reference": "Patient/p1"},
+        "code": _coding(code),
+        "onsetDateTime": NOW.isoformat(),
+    }
+    assert _topics(_with(inp, weak)) == _topics(inp)
+
+
+@PROPERTY_SETTINGS
+@given(hook_inputs(with_context=True), st.sampled_from(ORDER_CODES))
+def test_an_on_hold_order_never_silences_a_card(inp: HookInput, code: tuple[str, str]) -> None:
+    held = {
+        "resourceType": "ServiceRequest",
+        "id": "r-held",
+        "status": "on-hold",
+        "intent": "order",
+        "priority": "stat",
+        "code": _coding(code),
+        "subject": {"reference": "Patient/p1"},
+        "authoredOn": NOW.isoformat(),
+    }
+    assert set(_topics(inp)) <= set(_topics(_with(inp, held)))
+
+
+@PROPERTY_SETTINGS
+@given(hook_inputs(with_context=True), st.sampled_from([(ICD, "C44.91"), (ICD, "C4401")]))
+def test_adding_non_melanoma_skin_cancer_never_adds_a_card(
+    inp: HookInput, code: tuple[str, str]
+) -> None:
+    skin = {
+        "resourceType": "Condition",
+        "id": "c-skin",
+        "subject": {"reference": "Patient/p1"},
+        "code": _coding(code),
+    }
+    assert _topics(_with(inp, skin)) == _topics(inp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cds_service.logic.facts import Course
@@ -40,7 +42,8 @@ def test_cord_compression_needs_stat_mri_within_12_hours() -> None:
         "end": "2026-11-25T00:00:00Z",
     }
     assert {"reference": "Condition/cc", "display": CORD.evidence[0].label} in sr["reasonReference"]
-    assert "`Condition/cc`" in c["detail"] and "NICE NG234" in c["detail"]
+    assert "`Condition/cc`" in c["detail"]
+    assert any(link["label"].startswith("NICE NG234") for link in c["links"])
 
 
 @pytest.mark.parametrize(
@@ -121,28 +124,44 @@ def test_back_pain_without_spine_mass_context_gives_no_card() -> None:
     assert run(make(back_pain=BACK_PAIN, motor_deficit=WEAKNESS, radicular_pain=RADICULAR)) == []
 
 
-def test_metastatic_suspicion_means_whole_spine_with_protocol_note() -> None:
+def test_metastatic_suspicion_means_whole_spine_without_contrast() -> None:
     facts = metastatic(back_pain=BACK_PAIN, symptom_regions=frozenset({Region.LUMBAR}))
     sr = created(card(run(facts), "mri-2w"))
-    assert loinc(sr) == "30855-1"
-    assert "sagittal T1 and T2/STIR of the whole spine" in sr["note"][0]["text"]
-    assert "gadolinium" in sr["note"][0]["text"]
+    assert loinc(sr) == "30854-4"
+    note = sr["note"][0]["text"]
+    assert "sagittal T1 and T2/STIR of the whole spine" in note
+    assert "gadolinium" not in note, "the note must agree with a WO-contrast code"
+
+
+def test_suspected_intradural_tumour_gets_contrast_and_a_note_saying_so() -> None:
+    facts = metastatic(
+        back_pain=BACK_PAIN,
+        intradural_suspected=found("Condition/mass", "Malignant neoplasm of spinal cord"),
+    )
+    sr = created(card(run(facts), "mri-2w"))
+    assert loinc(sr) == "30855-1" and "gadolinium" in sr["note"][0]["text"]
 
 
 @pytest.mark.parametrize(
-    ("regions", "code"),
+    ("regions", "code", "contrast_code"),
     [
-        ({Region.LUMBAR}, "24967-2"),
-        ({Region.CERVICAL}, "24937-5"),
-        ({Region.THORACIC}, "24981-3"),
-        ({Region.LUMBAR, Region.THORACIC}, "30855-1"),
-        (set(), "30855-1"),
+        ({Region.LUMBAR}, "30679-5", "24967-2"),
+        ({Region.CERVICAL}, "30667-0", "24937-5"),
+        ({Region.THORACIC}, "36532-0", "24981-3"),
+        ({Region.LUMBAR, Region.THORACIC}, "30854-4", "30855-1"),
+        (set(), "30854-4", "30855-1"),
     ],
 )
-def test_without_metastatic_suspicion_the_symptom_region_is_imaged(regions: set, code: str) -> None:
+def test_without_metastatic_suspicion_the_symptom_region_is_imaged(
+    regions: set, code: str, contrast_code: str
+) -> None:
     facts = benign(radicular_pain=RADICULAR, symptom_regions=frozenset(regions))
     sr = created(card(run(facts), "mri-1w"))
-    assert loinc(sr) == code and sr["note"]
+    whole = code == "30854-4"
+    assert loinc(sr) == code
+    assert ("of the whole spine" in sr["note"][0]["text"]) == whole, "note agrees with the code"
+    intradural = replace(facts, intradural_suspected=found("Condition/schw", "Schwannoma"))
+    assert loinc(created(card(run(intradural), "mri-1w"))) == contrast_code
 
 
 class TestNiceProfile:
@@ -168,7 +187,8 @@ class TestNiceProfile:
 
     def test_back_pain_alone_maps_to_one_week(self) -> None:
         c = card(run(metastatic(back_pain=BACK_PAIN, profile="nice")), "mri-1w")
-        assert "nice" in c["detail"]
+        assert c["source"]["url"].startswith("https://www.nice.org.uk/")
+        assert "nice" not in c["detail"].lower().replace("nice ng234", ""), "no profile name"
 
     def test_radicular_pain_maps_to_one_week(self) -> None:
         assert tier_of(run(metastatic(radicular_pain=RADICULAR, profile="nice"))) == ["mri-1w"]

@@ -73,7 +73,9 @@ class TestOrderSelect:
         facts = metastatic(hook="order-select", orders=(draft,))
         review = card(run(facts), "mri-order-review")
         resource = actions(review)[0]["resource"]
-        assert loinc(resource) == "30855-1" and resource["priority"] == "routine"
+        assert loinc(resource) == "30854-4" and resource["priority"] == "routine"
+        note = resource["note"][-1]["text"]
+        assert "whole spine" in note and "gadolinium" not in note, "the note agrees with the code"
         assert review["summary"].startswith("Metastatic disease suspected")
 
     def test_whole_spine_draft_of_adequate_priority_is_silent(self) -> None:
@@ -132,7 +134,7 @@ class TestXray:
             "resourceId": "ServiceRequest/xr",
         }
         assert create["type"] == "create" and create["resource"]["priority"] == "stat"
-        assert loinc(create["resource"]) == "30855-1"
+        assert loinc(create["resource"]) == "30854-4"
 
     def test_xray_without_tier_suggests_a_routine_mri(self) -> None:
         facts = metastatic(hook="order-sign", orders=(xray(),))

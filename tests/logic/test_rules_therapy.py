@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cds_service.logic.facts import Ambulatory
 from cds_service.logic.facts import Certainty
 from cds_service.logic.facts import Course
@@ -84,9 +86,19 @@ class TestSurgicalReferral:
         assert sr["code"]["coding"][0]["code"] == "308482002" and sr["priority"] == "stat"
         assert "confirmed spinal cord" in c["detail"] and "hemilaminectomy" not in c["detail"]
 
-    def test_age_65_adds_minimally_invasive_hemilaminectomy(self) -> None:
-        c = card(run(metastatic(cord_compression=CORD, age=65)), "surgical-referral")
-        assert "65 years old" in c["detail"] and "hemilaminectomy" in c["detail"]
+    def test_benign_intradural_tumour_at_65_mentions_hemilaminectomy(self) -> None:
+        facts = benign(radicular_pain=RADICULAR, age=65)
+        c = card(run(facts), "surgical-referral")
+        assert "65 years" in c["detail"] and "hemilaminectomy" in c["detail"]
+        assert "Refer for a surgical opinion" in c["detail"], (
+            "not 'today': neither critical nor progressive"
+        )
+        unstable = card(run(replace(facts, instability=SINS_9)), "surgical-referral")
+        assert "hemilaminectomy" not in unstable["detail"], "never for an unstable spine"
+
+    def test_metastatic_compression_at_80_never_mentions_hemilaminectomy(self) -> None:
+        c = card(run(metastatic(cord_compression=CORD, age=80)), "surgical-referral")
+        assert "hemilaminectomy" not in c["detail"] and "**today**" in c["detail"]
 
     def test_instability_is_a_warning_referral(self) -> None:
         c = card(run(metastatic(instability=SINS_9)), "surgical-referral")
@@ -167,7 +179,7 @@ class TestTissueDiagnosis:
 class TestStabilityAssessment:
     def test_vertebral_metastasis_without_sins_asks_for_the_score(self) -> None:
         c = card(run(metastatic(sins_recorded=False)), "stability-assessment")
-        assert "suggestions" not in c and "SINS >= 7" in c["detail"]
+        assert "suggestions" not in c and "SINS 7 or more" in c["detail"]
         for component in ("location", "pain", "alignment", "collapse", "posterolateral"):
             assert component in c["detail"]
 

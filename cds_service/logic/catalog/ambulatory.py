@@ -24,7 +24,7 @@ def neurology_present(f: Facts) -> bool:
 AMBULATORY_STATUS = Rule(
     id="ambulatory-status",
     title="Ambulatory status",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=frozenset(
         {"cord_compression", "spine_mass", "metastatic_suspicion", "motor_deficit"}

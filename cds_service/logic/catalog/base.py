@@ -19,6 +19,7 @@ from ..cards import OVERRIDE_SYSTEM
 from ..cards import TOPIC_SYSTEM
 from ..cards import Coding
 from ..cards import Indicator
+from ..cards import Link
 from ..cards import Source
 from ..facts import Facts
 from ..inputs import PROFILES
@@ -131,14 +132,13 @@ class Rule:
         return source
 
     @cached_property
-    def evidence_section(self) -> str:
-        """The card detail's **Evidence** section: static, so rendered once per rule
-        (cached by rule, not by provenance tuple, whose hash costs ~2 µs a card)."""
-        lines = []
-        for p in self.provenance:
-            flag = "" if p.verified else " *(secondary source; not yet verified)*"
-            lines.append(f"- [{p.guideline}]({p.url}): {p.citation}. {p.evidence}{flag}")
-        return "**Evidence**\n\n" + "\n".join(lines)
+    def links(self) -> tuple[Link, ...]:
+        """The card's evidence links: one per source (by URL), labelled with its name.
+
+        Built once per rule. Verification status stays in docs/rules.md, not on the card.
+        """
+        first = {p.url: p.guideline for p in reversed(self.provenance)}  # the first one wins
+        return tuple(Link(first[url], url) for url in dict.fromkeys(p.url for p in self.provenance))
 
     def summary_for(self, variant: str) -> str:
         return self.variants.get(variant, self.summary)

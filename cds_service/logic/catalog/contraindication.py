@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from ..cards import Indicator
 from ..facts import Facts
+from ..facts import OrderKind
 from .base import ALL_HOOKS
 from .base import COMMON_REASONS
+from .base import ORDER_HOOKS
 from .base import Rule
 from .base import reason
 from .evidence import ACR_MYELOPATHY
@@ -20,30 +22,40 @@ from .mri import select_tier
 
 
 def mri_tier_with_contraindication(f: Facts) -> bool:
-    """An MRI tier fires and the record shows a pacemaker, ICD or cochlear implant."""
-    return bool(f.mri_contraindication) and select_tier(f) is not None
+    """A pacemaker, ICD or cochlear implant, and an MRI tier fires or (order hooks) a draft
+    spine MRI is judged; the planner narrows the drafts to the selections."""
+    if not (f.mri_contraindication and f.context):
+        return False
+    drafted = f.hook in ORDER_HOOKS and any(o.in_draft for o in f.pending(OrderKind.MRI_SPINE))
+    return drafted or select_tier(f) is not None
+
+
+CT_FALLBACK = (
+    "If MRI is not possible, image with CT myelography at the same priority, or CT of the "
+    "whole spine when myelography cannot be done in time."
+)
 
 
 MRI_CONTRAINDICATED = Rule(
     id="mri-contraindicated",
     title="MRI contraindicated: CT myelography instead",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=TIER_FACTS | {"mri_contraindication", "back_pain", "radicular_pain"},
     predicate=mri_tier_with_contraindication,
-    trigger="an MRI tier fires and the record shows a pacemaker, implantable defibrillator or cochlear implant",
+    trigger="an MRI tier fires and the record shows a pacemaker, implantable defibrillator or cochlear implant; in order-select/order-sign also a selected (order-sign: any draft) spine MRI order in a patient with context and such a device",
     indicator=Indicator.WARNING,
     summary="MRI may be contraindicated (implanted device): CT myelography suggested instead",
     variants={
         "pending-mri": "A spine MRI is pending but the patient has an implanted device: check MR conditionality",
+        "selected-order": "Implanted device: confirm MR-conditional labelling before this spine MRI",
     },
     detail=(
-        "The record shows an implanted device that may make MRI unsafe. Check the device's "
-        "MR-conditional labelling with radiology first: many modern devices can be scanned. "
-        "If MRI is not possible, image with CT myelography at the same priority (NICE: CT; "
-        "myelography at a spinal or neuroscience centre).{extra}"
+        "The record shows an implanted device that may make MRI unsafe: confirm its "
+        "MR-conditional labelling with radiology before any scan, as many modern devices "
+        "can be scanned.{extra}"
     ),
-    suggestion="none on this card; the MRI tier card suggests CT myelography (LOINC 47985-7 or the region's CT W contrast IT code) at the tier's priority",
+    suggestion="none on this card; with a tier the tier card suggests CT myelography (LOINC 47985-7 or the region's CT W contrast IT code) at the tier's priority; on a selected MRI order no suggestion",
     provenance=(NICE_NG234, ACR_MYELOPATHY),
     override_reasons=(
         reason("mr-conditional", "Device is MR-conditional: MRI is safe"),

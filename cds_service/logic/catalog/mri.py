@@ -101,11 +101,24 @@ class Tier:
     window_text: str
 
 
-PROTOCOL = (
-    "Protocol: sagittal T1 and T2/STIR of the whole spine, axial T2 through the level of "
-    "concern, gadolinium when an intradural tumour is suspected. Plain radiographs do not "
-    "replace the MRI."
-)
+def protocol_note(*, whole: bool, contrast: bool) -> str:
+    """The MRI protocol note (``ServiceRequest.note``), agreeing with the order's code (§2).
+
+    Sagittal T1 and T2/STIR (of the whole spine only when the code is whole spine), axial T2
+    through the level of concern, and gadolinium only when the code says so.
+    """
+    extent = " of the whole spine" if whole else " of the region"
+    agent = (
+        "; before and after intravenous gadolinium (an intradural tumour is suspected)"
+        if contrast
+        else "; no intravenous contrast"
+    )
+    return (
+        f"Protocol: sagittal T1 and T2/STIR{extent}, axial T2 through the level of "
+        f"concern{agent}. Plain radiographs do not replace the MRI."
+    )
+
+
 WHY_NOT_XRAY = reason("mri-elsewhere", "MRI already booked or done at another site")
 
 
@@ -123,7 +136,7 @@ def _tier(
     rule = Rule(
         id=code,
         title=f"Spine MRI within {window_text}",
-        version="1.1.0",
+        version="1.2.0",
         hooks=ALL_HOOKS,
         requires=TIER_FACTS | {"back_pain", "radicular_pain"},
         predicate=predicate,
@@ -133,15 +146,19 @@ def _tier(
         variants={
             "escalate": f"Escalate the pending spine MRI: it must happen within {window_text}",
             "ct": f"CT myelography within {window_text}: MRI is contraindicated",
+            "held": f"Spine MRI within {window_text}: the MRI on record does not address it",
         },
         detail=(
-            f"Image the spine within **{window_text}** (priority {priority.code}). "
-            f"{PROTOCOL}{{extra}}"
+            f"Image the spine with MRI within **{window_text}** (priority {priority.code}); "
+            "plain radiographs do not replace it.{extra}"
         ),
         suggestion=(
             f"ServiceRequest MRI spine, priority {priority.code}, occurrencePeriod now to now + "
-            f"{window_text}, with the protocol note (whole spine, LOINC 30855-1, when metastatic "
-            "disease is suspected; else the symptom region)"
+            f"{window_text}, with the protocol note: whole spine when metastatic disease is "
+            "suspected, else the symptom region (whole spine when unknown); without contrast "
+            "(LOINC 30854-4 or the region's WO code) unless an intradural tumour is suspected "
+            "(30855-1 or the region's WO and W code). No create when a held or stale order "
+            "is on record: the card names it to release, re-prioritise or replace"
         ),
         provenance=(IKNL_IMAGING, NICE_NG234, ACR_MYELOPATHY),
         override_reasons=(WHY_NOT_XRAY, *COMMON_REASONS),

@@ -32,7 +32,7 @@ def draft_mri_exists(f: Facts) -> bool:
 MRI_ORDER_REVIEW = Rule(
     id="mri-order-review",
     title="Review the draft spine MRI order",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ORDER_HOOKS,
     requires=TIER_FACTS | {"orders", "back_pain", "radicular_pain", "mri_contraindication"},
     predicate=draft_mri_exists,

@@ -20,13 +20,17 @@ from ..facts import Order
 from ..facts import OrderKind
 from ..facts import Priority
 from ..facts import Region
+from ..valuesets import VS
+from ..valuesets import match
 from .base import Rule
+from .contraindication import CT_FALLBACK
 from .contraindication import MRI_CONTRAINDICATED
-from .mri import PROTOCOL
 from .mri import Tier
+from .mri import protocol_note
 from .mri import select_tier
 from .order_review import MRI_ORDER_REVIEW
 from .order_review import PARTIAL
+from .render import escape
 from .render import evidence_refs
 from .xray import XRAY_INSUFFICIENT
 
@@ -64,12 +68,40 @@ def relevant_drafts(facts: Facts) -> frozenset[str]:
     )
 
 
+_IMAGING_KINDS = (OrderKind.MRI_SPINE, OrderKind.CT_MYELOGRAPHY)
+
+
 def _imaging_orders(facts: Facts) -> tuple[Order, ...]:
     """Pending orders that can address a tier: MRI, and CT myelography if MRI is unsafe."""
     orders = facts.pending(OrderKind.MRI_SPINE)
     if facts.mri_contraindication:
         orders += facts.pending(OrderKind.CT_MYELOGRAPHY)
     return orders
+
+
+def blocked_text(facts: Facts, kinds: tuple[OrderKind, ...], what: str) -> str:
+    """One sentence naming held or stale record orders of ``kinds`` (they address nothing).
+
+    Empty when there are none. The card fires without a ``create``: a second order beside
+    the held one would duplicate it; the clinician releases, re-prioritises or replaces it.
+    """
+    blocked = [o for kind in kinds for o in facts.blocked(kind)]
+    if not blocked:
+        return ""
+    named = ", ".join(
+        f"`{o.ref}`, {'on hold' if o.held else 'authored before the current symptoms'}"
+        for o in blocked
+    )
+    return (
+        f" The {what} on record ({named}) addresses nothing: release, re-prioritise or "
+        "replace it rather than ordering a second one."
+    )
+
+
+def device_names(facts: Facts) -> str:
+    """The implanted devices behind ``mri_contraindication``, for the card text."""
+    labels = dict.fromkeys(escape(e.label) for e in facts.mri_contraindication.evidence)
+    return "; ".join(labels)  # record text: escaped, it must not inject markdown
 
 
 def _tier_action(facts: Facts, tier: Tier) -> Action:
@@ -99,24 +131,43 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
     if tier is not None:
         adequate = tuple(o for o in imaging if o.effective_priority >= tier.priority)
         lesser = tuple(o for o in imaging if o not in adequate)
+        held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
         if lesser and not adequate:
             refs = ", ".join(f"`{o.ref}` ({o.effective_priority.code})" for o in lesser)
             extra = (
-                f"\n\nA less urgent order is pending ({refs}): **escalate it** to priority "
+                f" A less urgent order is pending ({refs}): **escalate it** to priority "
                 f"{tier.priority.code} instead of ordering a second MRI."
             )
             plans.append(Plan(tier.rule, "escalate", extra=extra))
+        elif not adequate and held:
+            plans.append(Plan(tier.rule, "held", extra=held))
         elif not adequate:
             create = _tier_action(facts, tier)
             variant = "ct" if facts.mri_contraindication else ""
             plans.append(Plan(tier.rule, variant, (create,), label=create.description))
+    judged_mri = sorted(
+        o.ref
+        for o in facts.pending(OrderKind.MRI_SPINE)
+        if o.in_draft and o.ref in relevant_drafts(facts)
+    )
+    devices = device_names(facts)
+    if facts.mri_contraindication and judged_mri:
+        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
+        orders = ", ".join(f"`{r}`" for r in judged_mri)
+        extra = f" Device: {devices}; draft order: {orders}."
+        plans.append(
+            Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
+        )
+    elif (
+        tier is not None
+        and facts.mri_contraindication
+        and not any(o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate)
+    ):
         # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
         # reading keeps the warning (no suggestion) so MR conditionality gets checked.
-        if facts.mri_contraindication and not any(
-            o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate
-        ):
-            variant = "pending-mri" if adequate else ""
-            plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id))
+        variant = "pending-mri" if adequate else ""
+        extra = f" {CT_FALLBACK} Device: {devices}."
+        plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra))
     plans += _review_plans(facts, tier if not adequate else None, imaging)
     return plans, tier, create
 
@@ -135,7 +186,7 @@ def _review_plans(facts: Facts, tier: Tier | None, imaging: tuple[Order, ...]) -
         )
         if not (slow or narrow):
             continue
-        resource = _reviewed(order, tier.priority if slow and tier else None, narrow)
+        resource = _reviewed(facts, order, tier.priority if slow and tier else None, narrow)
         variant = "both" if slow and narrow else ("region" if narrow else "")
         why = []
         if slow and tier:
@@ -168,24 +219,49 @@ def _change_text(slow: bool, narrow: bool) -> str:
     return " and ".join(parts)
 
 
-def _reviewed(order: Order, priority: Priority | None, whole: bool) -> dict[str, Any]:
-    """The same draft resource (same id), priority raised and/or code set to whole spine."""
+def _reviewed(facts: Facts, order: Order, priority: Priority | None, whole: bool) -> dict[str, Any]:
+    """The same draft resource (same id), priority raised and/or code set to whole spine.
+
+    The whole-spine code follows the contrast rule; an update that only raises the priority
+    keeps the draft's code. The protocol note is rewritten to agree with the final code.
+    """
     resource = dict(order.resource)
+    # Every suggested resource is a draft about this patient (§2), whatever form the EHR's
+    # draft used for its subject (absolute URL, missing).
+    resource["status"] = "draft"
+    resource["subject"] = {"reference": f"Patient/{facts.patient_id}"}
     if priority is not None:
         resource["priority"] = priority.code
+    contrast = bool(facts.intradural_suspected)
     if whole:
-        code, display = fhir.MRI_CODES[Region.WHOLE]
+        code, display = fhir.mri_code(facts, Region.WHOLE)
         resource["code"] = {
             "coding": [{"system": fhir.LOINC, "code": code, "display": display}],
             "text": display,
         }
+    else:
+        contrast = _has_contrast(resource.get("code"))
     if order.kind is OrderKind.MRI_SPINE:
-        # §2: every MRI suggestion carries the protocol note; keep the clinician's own notes.
+        # §2: every MRI suggestion carries a protocol note that agrees with its code; the
+        # clinician's own notes are kept, an earlier protocol note of ours is replaced.
         notes = resource.get("note")
         kept = [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
-        if not any(n.get("text") == PROTOCOL for n in kept):
-            resource["note"] = [*kept, {"text": PROTOCOL}]
+        kept = [n for n in kept if not str(n.get("text", "")).startswith("Protocol: ")]
+        is_whole = whole or order.region is Region.WHOLE
+        resource["note"] = [*kept, {"text": protocol_note(whole=is_whole, contrast=contrast)}]
     return resource
+
+
+def _has_contrast(code: Any) -> bool:
+    """The draft's own code asks for intravenous gadolinium (W, or WO and W, contrast)."""
+    codings = code.get("coding") if isinstance(code, dict) else None
+    return any(
+        VS.MRI_CONTRAST in match(c["system"], c["code"])
+        for c in (codings if isinstance(codings, list) else [])
+        if isinstance(c, dict)
+        and isinstance(c.get("system"), str)
+        and isinstance(c.get("code"), str)
+    )
 
 
 def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | None:
@@ -210,13 +286,15 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
     label = (
         f"Remove the X-ray; {imaging.description[0].lower()}{imaging.description[1:]}"
         if imaging
-        else "Remove the plain X-ray (spine imaging is already ordered or done)"
+        else "Remove the plain X-ray"
     )
-    extra = (
-        " Replace the X-ray with the imaging suggested below."
-        if imaging
-        else " Spine imaging is already ordered or done: remove the X-ray."
-    )
+    held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
+    if imaging:
+        extra = " Replace the X-ray with the imaging suggested below."
+    elif tier is not None and held:
+        extra = held  # the tier's MRI waits on the held or stale order, not a second one
+    else:
+        extra = " Spine imaging is already ordered or done: remove the X-ray."
     return Plan(
         XRAY_INSUFFICIENT,
         actions=actions,

@@ -31,7 +31,7 @@ def needs_radiotherapy_referral(f: Facts) -> bool:
 RADIOTHERAPY_REFERRAL = Rule(
     id="radiotherapy-referral",
     title="Referral to radiotherapy",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=frozenset(
         {"radiosensitive_histology", "spine_mass", "cord_compression"}

@@ -1,4 +1,8 @@
-"""Card detail markdown: the rule's text, **why** (facts with their resources), evidence.
+"""Card detail markdown: the recommendation, then **why** (facts with their resources).
+
+Clinicians read cards in a side panel: the detail stays within :data:`MAX_DETAIL`
+characters, the evidence goes to the card's ``links``, and what is internal (guideline
+profile, whether a source was verified) stays in docs/rules.md.
 
 Record text (displays, labels) is escaped so a resource can never inject markdown or
 HTML into a card; the service's own text uses CommonMark only, no raw HTML.
@@ -28,6 +32,8 @@ FACT_LABELS: dict[str, str] = {
     "radiosensitive_histology": "Radiosensitive histology",
     "lymphoma_suspected": "Lymphoma suspected",
     "benign_intradural": "Benign intradural tumour",
+    "intradural_suspected": "Intradural lesion",
+    "mscc": "Presumed metastatic compression",
     "instability": "Spinal instability",
     "prior_radiotherapy": "Prior radiotherapy",
     "back_pain": "Back pain",
@@ -43,8 +49,6 @@ FACT_LABELS: dict[str, str] = {
 _ORDER = {f.name: i for i, f in enumerate(fields(Facts))}
 #: The facts that are :class:`Finding` values (each has a Finding default).
 _FINDINGS = frozenset(f.name for f in fields(Facts) if isinstance(f.default, Finding))
-#: Each finding's bullet prefix, built once rather than once per fact and call.
-_HEADS = {name: f"- **{FACT_LABELS.get(name, name)}**: " for name in _FINDINGS}
 _ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
@@ -101,77 +105,94 @@ def _scalar_line(name: str, facts: Facts) -> str | None:
         return f"- **Ambulatory status**: {facts.ambulatory.value}"
     if name == "age" and facts.age is not None:
         return f"- **Age**: {facts.age} years"
-    if name == "profile":
-        return f"- **Guideline profile**: {facts.profile}"
     return None
 
 
 class Why:
-    """The *why* bullets of one evaluation's facts, each fact rendered once.
+    """The *why* bullets of one card: each resource once, with every fact it supports.
 
-    The cards of one call cite mostly the same facts (every card cites the spine mass),
-    so each fact's bullets are rendered for the first card that lists it and reused; one
-    resource backs several facts (a vertebral metastasis is a spine mass, a malignancy
-    ...), so its text is rendered once too.
+    One resource backs several facts (a vertebral metastasis is a spine mass, a malignancy,
+    metastatic suspicion ...); listing it once per fact would fill the side panel with
+    repeats, so its bullet names the facts together: ``- **Spine mass; Malignancy**: ...``.
     """
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self._bullets: dict[str, list[str]] = {}
         self._texts: dict[int, str] = {}  # id(evidence): the facts hold each one
 
     def lines(self, rule: Rule) -> list[str]:
-        """List every fact the rule reads that is present, each with its resources."""
-        lines: list[str] = []
-        done = self._bullets
-        for name in _fact_order(rule.requires):
-            bullets = done.get(name)
-            if bullets is None:
-                bullets = done[name] = self._render(name)
-            if bullets:
-                lines += bullets
-        return lines
-
-    def _render(self, name: str) -> list[str]:
+        """List the resources behind every present fact the rule reads, then its scalars."""
         facts = self.facts
-        head = _HEADS.get(name)
-        if head is None:
-            line = _scalar_line(name, facts)
-            return [] if line is None else [line]
-        evidence: tuple[Evidence, ...] = getattr(facts, name).evidence
         texts = self._texts
-        bullets = []
-        for e in evidence:
-            text = texts.get(id(e))
-            if text is None:
-                text = texts[id(e)] = _evidence_text(e)
-            bullets.append(head + text)
-        return bullets
+        # ref -> (fact labels, text, tags of the evidence whose text is shown)
+        grouped: dict[str, tuple[list[str], str, frozenset[str]]] = {}
+        scalars: list[str] = []
+        for name in _fact_order(rule.requires):
+            if name not in _FINDINGS:
+                if (line := _scalar_line(name, facts)) is not None:
+                    scalars.append(line)
+                continue
+            for e in getattr(facts, name).evidence:
+                text = texts.get(id(e))
+                if text is None:
+                    text = texts[id(e)] = _evidence_text(e)
+                entry = grouped.get(e.ref)
+                if entry is None or ("mscc" in entry[2] and "mscc" not in e.tags):
+                    # Presumed MSCC re-reads a compression as a suspected spine mass; the
+                    # bullet states the Condition as recorded (its own certainty).
+                    entry = grouped[e.ref] = (entry[0] if entry else [], text, e.tags)
+                if (label := FACT_LABELS.get(name, name)) not in entry[0]:
+                    entry[0].append(label)
+        bullets = [f"- **{'; '.join(labels)}**: {text}" for labels, text, _ in grouped.values()]
+        return bullets + scalars
+
+
+MAX_DETAIL = 1200  # characters: five cards must fit a side panel (§2, 1.2)
+PAEDIATRIC = (
+    "**Patient under 18**: these are adult pathways; involve paediatric oncology and "
+    "paediatric neurosurgery."
+)
+_WHY = "**Why**\n\n"
 
 
 def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
-    """Compose the card detail: text, **Why**, **Evidence**."""
-    text = rule.detail.format(extra=extra, age_note=age_note)
-    lines = why.lines(rule)
-    parts = [text]
-    if unavailable := why.facts.unavailable:
-        # Said first after the advice: an unchecked record must never read as a clean one.
+    """Compose the card detail: [under-18 line,] recommendation, [not checked,] **Why**.
+
+    The *why* bullets are cut to fit :data:`MAX_DETAIL`, saying how many were left out.
+    """
+    facts = why.facts
+    parts = [PAEDIATRIC] if facts.paediatric else []
+    parts.append(rule.detail.format(extra=extra, age_note=age_note).strip())
+    if unavailable := facts.unavailable:
+        # Said right after the advice: an unchecked record must never read as a clean one.
         parts.append(
-            "**Not checked**: these records could not be obtained, so what depends on them "
-            "is unknown; check them before acting: " + "; ".join(unavailable) + "."
+            "**Not checked** (could not be obtained; check before acting): "
+            + "; ".join(unavailable)
+            + "."
         )
+    head = "\n\n".join(parts)
+    lines = why.lines(rule)
     if lines:
-        parts.append("**Why**\n\n" + "\n".join(lines))
-    parts.append(rule.evidence_section)
-    return "\n\n".join(parts)
+        room = MAX_DETAIL - len(head) - len("\n\n" + _WHY)
+        kept: list[str] = []
+        for i, line in enumerate(lines):
+            more = len(lines) - i - 1
+            tail = len(f"\n- and {more} more in the record") if more else 0
+            if sum(len(k) + 1 for k in kept) + len(line) + tail > room:
+                kept.append(f"- and {len(lines) - i} more in the record")
+                break
+            kept.append(line)
+        if kept and not kept[0].startswith("- and "):
+            head += "\n\n" + _WHY + "\n".join(kept)
+    return head if len(head) <= MAX_DETAIL else head[: MAX_DETAIL - 1] + "…"
 
 
 def ambulatory_text(facts: Facts) -> str:
     """The ambulatory-status card's statement: the documented status, or a request."""
     if facts.ambulatory is Ambulatory.UNKNOWN:
         return (
-            "It is not recorded: document it now (e.g. ECOG performance status, LOINC "
-            "89247-1, or whether the patient can walk unaided)."
+            "It is not recorded: document it now, as an ECOG performance status (LOINC "
+            "89247-1) or whether the patient can walk unaided."
         )
     walking = "walking" if facts.ambulatory is Ambulatory.AMBULATORY else "not walking"
     return f"Documented status: **{walking}**. Re-assess and record it if it changes."

@@ -22,20 +22,19 @@ def stability_unassessed(f: Facts) -> bool:
 STABILITY_ASSESSMENT = Rule(
     id="stability-assessment",
     title="Record a spinal stability score (SINS)",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=frozenset({"vertebral_malignancy", "instability", "sins_recorded"}),
     predicate=stability_unassessed,
-    trigger="a vertebral metastasis or malignant vertebral mass with no instability fact and no SINS Observation at all",
+    trigger="a vertebral metastasis or malignant vertebral mass (including a bone metastasis at a spinal site and presumed MSCC) with no instability fact and no SINS Observation at all",
     indicator=Indicator.INFO,
     summary="Vertebral malignancy without a stability assessment: record a SINS score",
     detail=(
-        "Spinal instability is easily overlooked in extradural disease. Record the Spinal "
-        "Instability Neoplastic Score (SINS, 0-18) from its six components: **location**, "
-        "**pain** (mechanical or not), **bone lesion** quality (lytic, mixed, blastic), "
-        "radiographic **alignment**, vertebral body **collapse**, and **posterolateral** "
-        "involvement of spinal elements. SINS 0-6 is stable, 7-12 potentially unstable, "
-        "13-18 unstable: **SINS >= 7 warrants surgical consultation**."
+        "Spinal instability is easily overlooked in extradural disease: record the Spinal "
+        "Instability Neoplastic Score (SINS, 0-18) from its six components, **location**, "
+        "**pain** (mechanical or not), **bone lesion** quality, radiographic **alignment**, "
+        "vertebral body **collapse** and **posterolateral** involvement. SINS 0-6 is stable "
+        "and 7-12 potentially unstable: **SINS 7 or more warrants surgical consultation**."
     ),
     suggestion="",
     provenance=(SINS_FISHER_2010, CEPO_2012),

@@ -22,17 +22,22 @@ from .evidence import NICE_NG234
 
 
 def neurology_of_compression(f: Facts) -> bool:
-    """Cord compression; or, with cancer, any deficit, sphincter loss or bilateral signs.
+    """With malignant context (cancer or metastatic suspicion), cord compression, any present
+    deficit, sphincter loss or bilateral signs.
 
-    Defined on facts, not on MRI cards: an MRI already done changes nothing here.
+    Defined on facts, not on MRI cards: an MRI already done changes nothing here. Without
+    malignant context (disc-related cauda equina, a benign intradural tumour) the answer is
+    surgery, not steroids (1.2).
     """
-    if f.cord_compression:
-        return True
     malignant = bool(f.cancer or f.metastatic_suspicion)
-    return malignant and bool(f.motor_deficit or f.sphincter_dysfunction or f.bilateral)
+    return malignant and bool(
+        f.cord_compression or f.motor_deficit or f.sphincter_dysfunction or f.bilateral
+    )
 
 
 def needs_dexamethasone(f: Facts) -> bool:
+    """Neurology of compression and no active dexamethasone (an order, or one given or taken
+    within 24 h); a held order is not active: the card then names it."""
     return neurology_of_compression(f) and not f.pending(OrderKind.DEXAMETHASONE)
 
 
@@ -48,19 +53,18 @@ STEROID_FACTS = frozenset(
 DEXAMETHASONE = Rule(
     id="dexamethasone",
     title="Dexamethasone for suspected cord compression",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=STEROID_FACTS,
     predicate=needs_dexamethasone,
-    trigger="cord compression; or, with suspected or confirmed cancer, any motor deficit (stable too), sphincter dysfunction or bilateral radicular signs; no dexamethasone order pending",
+    trigger="with suspected or confirmed cancer or metastatic suspicion: cord compression, any present motor deficit (stable too), sphincter dysfunction or bilateral radicular signs; no active dexamethasone (a pending order, or an administration or statement within 24 h). A held order: the card fires without a suggestion and names it. Under 18: no suggestion (weight-based dose)",
     indicator=Indicator.WARNING,
     summary="Start dexamethasone 16 mg/day: neurological signs of spinal cord compression",
-    detail=(
-        "Give dexamethasone **16 mg per day** by mouth (8 mg twice daily) as soon as possible "
-        "and continue while awaiting definitive treatment. Do not use 96 mg high-dose "
-        "regimens: no better, more serious adverse events. Add proton-pump-inhibitor cover, "
-        "monitor blood glucose, and stop if compression is excluded.{extra}"
-    ),
+    variants={
+        "paediatric": "Start dexamethasone (weight-based dose): neurological signs of cord compression",
+        "held": "Release the held dexamethasone order: neurological signs of cord compression",
+    },
+    detail="{extra}",
     suggestion="MedicationRequest dexamethasone 4 mg oral tablet (RxNorm 197582), 8 mg twice daily = 16 mg/day by mouth; isRecommended false when lymphoma is suspected",
     provenance=(NICE_NG234, IKNL_STEROIDS, CEPO_2012),
     override_reasons=(
@@ -72,7 +76,7 @@ DEXAMETHASONE = Rule(
 STEROID_LYMPHOMA_CAUTION = Rule(
     id="steroid-lymphoma-caution",
     title="Steroids before tissue when lymphoma is suspected",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=STEROID_FACTS | {"lymphoma_suspected"},
     predicate=steroids_may_mask_lymphoma,
@@ -80,11 +84,23 @@ STEROID_LYMPHOMA_CAUTION = Rule(
     indicator=Indicator.WARNING,
     summary="Lymphoma suspected: steroids may make the biopsy non-diagnostic; get tissue first if stable",
     detail=(
-        "Lymphoma is suspected but not confirmed. Corticosteroids can make a lymphoma biopsy "
-        "non-diagnostic: if the patient is neurologically stable, obtain tissue before "
-        "starting dexamethasone and discuss with haematology. With progressive neurology, "
-        "do not delay steroids."
+        "Lymphoma is suspected but not confirmed, and corticosteroids can make its biopsy "
+        "non-diagnostic. If the patient is neurologically stable, obtain tissue before "
+        "dexamethasone and discuss with haematology; with progressive neurology do not "
+        "delay steroids."
     ),
     suggestion="none on this card; the dexamethasone suggestion is marked isRecommended false",
     provenance=(NICE_NG234, CEPO_2012),
+)
+
+ADULT_DOSE = (
+    "Give dexamethasone **16 mg per day** by mouth (8 mg twice daily) as soon as possible and "
+    "continue while awaiting definitive treatment, never a 96 mg regimen."
+)
+CHILD_DOSE = (
+    "Start dexamethasone as soon as possible at a weight-based dose agreed with paediatric "
+    "oncology, not the adult dose."
+)
+CARE = (
+    "Add proton-pump-inhibitor cover, monitor blood glucose, and stop if compression is excluded."
 )

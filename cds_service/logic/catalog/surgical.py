@@ -33,6 +33,7 @@ def surgical_indications(f: Facts) -> tuple[str, ...]:
         ("spinal instability (SINS >= 7 or a coded instability)", bool(f.instability)),
         ("progressive (or not documented stable) motor deficit", deficit_progressive(f)),
         ("confirmed spinal cord or cauda equina compression", f.cord_compression.confirmed),
+        ("presumed metastatic spinal cord compression", bool(f.mscc)),
         ("symptomatic benign intradural tumour", bool(f.benign_intradural) and f.symptomatic),
         (
             "progression after radiotherapy",
@@ -50,22 +51,38 @@ def needs_surgical_referral(f: Facts) -> bool:
     )
 
 
+def urgent_today(f: Facts) -> bool:
+    """ "Discuss today" only when the card is critical (compression) or the deficit progressive."""
+    return bool(f.cord_compression) or deficit_progressive(f)
+
+
+def hemilaminectomy_fits(f: Facts) -> bool:
+    """Only a benign intradural tumour, at 65 or older, without instability (1.2): never for
+    metastases or an unstable spine, never for a child."""
+    return (
+        bool(f.benign_intradural)
+        and f.age is not None
+        and f.age >= ELDERLY_AGE
+        and not f.instability
+    )
+
+
 SURGICAL_REFERRAL = Rule(
     id="surgical-referral",
     title="Referral to neurosurgery",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=frozenset(
         {"spine_mass", "instability", "motor_deficit", "deficit_course", "cord_compression"}
         | {"benign_intradural", "back_pain", "radicular_pain", "sphincter_dysfunction"}
-        | {"prior_radiotherapy", "orders", "age"}
+        | {"prior_radiotherapy", "orders", "age", "mscc", "cancer"}
     ),
     predicate=needs_surgical_referral,
-    trigger="spine mass and any of: instability; a progressive (not stable) deficit; confirmed cord compression; a symptomatic benign intradural tumour; progression after radiotherapy; no neurosurgery referral pending. Critical when cord compression is suspected or confirmed",
+    trigger="spine mass (including via presumed MSCC or a spinal bone metastasis) and any of: instability; a progressive (not stable) deficit; confirmed cord compression, or presumed MSCC suspected or confirmed; a symptomatic benign intradural tumour; progression after radiotherapy; no neurosurgery referral pending (a held one addresses nothing). Critical when cord compression is suspected or confirmed. Discuss today only when critical or progressive; hemilaminectomy only for a benign intradural tumour at 65 or older without instability",
     indicator=Indicator.WARNING,
     summary="Refer to neurosurgery: spine mass with a surgical indication",
     variants={"critical": "Refer to neurosurgery now: spine mass with spinal cord compression"},
-    detail="Discuss with the spinal surgeon today. Indication(s): {extra}.{age_note}",
+    detail="{extra}{age_note}",
     suggestion="ServiceRequest referral to neurosurgeon (SNOMED 308482002), priority urgent (stat with cord compression)",
     provenance=(PATCHELL_2005, SINS_FISHER_2010, NOMS_2013),
     override_reasons=(
@@ -75,6 +92,6 @@ SURGICAL_REFERRAL = Rule(
 )
 
 HEMILAMINECTOMY_NOTE = (
-    " The patient is {age} years old: consider minimally invasive hemilaminectomy, with "
-    "outcomes comparable to laminectomy and less surgical load in older patients."
+    " At {age} years with a benign intradural tumour, consider minimally invasive "
+    "hemilaminectomy: outcomes comparable to laminectomy with less surgical load."
 )

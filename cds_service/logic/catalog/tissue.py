@@ -16,6 +16,25 @@ from .evidence import CEPO_2012
 from .evidence import IKNL_UNKNOWN_PRIMARY
 
 
+def unexplained_lesions(f: Facts) -> tuple[str, ...]:
+    """Refs of the lesions without a confirmed primary: metastases, unknown primaries and
+    suspected malignant spine masses (presumed MSCC included)."""
+    suspected = [
+        e.ref
+        for e in f.spine_mass.tagged("malignant").evidence
+        if e.certainty is Certainty.SUSPECTED
+    ]
+    return tuple(dict.fromkeys([*f.metastasis_or_unknown_primary.refs, *suspected]))
+
+
+def only_intradural(f: Facts) -> bool:
+    """Every unexplained lesion is a suspected intradural one: no CT-guided biopsy (1.2);
+    tissue comes from neurosurgical biopsy or resection."""
+    lesions = unexplained_lesions(f)
+    intradural = set(f.intradural_suspected.refs)
+    return bool(lesions) and all(ref in intradural for ref in lesions)
+
+
 def needs_tissue_diagnosis(f: Facts) -> bool:
     """Metastasis, unknown primary or a suspected malignant spine mass; no confirmed primary.
 
@@ -32,20 +51,29 @@ def needs_tissue_diagnosis(f: Facts) -> bool:
 TISSUE_DIAGNOSIS = Rule(
     id="tissue-diagnosis",
     title="Tissue diagnosis before treatment",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ALL_HOOKS,
     requires=frozenset({"metastasis_or_unknown_primary", "spine_mass", "confirmed_primary"})
-    | {"orders"},
+    | {"orders", "intradural_suspected"},
     predicate=needs_tissue_diagnosis,
-    trigger="a metastasis or unknown-primary Condition, or a suspected malignant spine mass, and no confirmed primary malignancy; no spine biopsy pending",
+    trigger="a metastasis or unknown-primary Condition, or a suspected malignant spine mass (presumed MSCC included), and no confirmed primary malignancy (remission and a Z85 history count as confirmed); no spine biopsy pending. CT-guided biopsy only for a vertebral, extradural or unknown-site lesion: when every such lesion is a suspected intradural one, no suggestion and the detail names neurosurgical biopsy or resection",
     indicator=Indicator.WARNING,
     summary="No confirmed primary tumour: obtain tissue (CT-guided spine biopsy) before non-surgical treatment",
-    detail=(
-        "No confirmed primary malignancy explains the spinal lesion. Obtain histology "
-        "(CT-guided biopsy of the spinal lesion, or tissue at surgery) before non-surgical "
-        "definitive treatment: histology decides between surgery, radiotherapy and systemic "
-        "therapy. Do not delay emergency decompression for it."
-    ),
-    suggestion="ServiceRequest CT-guided biopsy of spine (LOINC 24986-2), priority urgent",
+    variants={
+        "intradural": "No confirmed primary tumour: tissue by neurosurgical biopsy or resection before treatment",
+    },
+    detail="{extra}",
+    suggestion="ServiceRequest CT-guided biopsy of spine (LOINC 24986-2), priority urgent; none when the only lesion is a suspected intradural one",
     provenance=(IKNL_UNKNOWN_PRIMARY, CEPO_2012),
+)
+
+CT_BIOPSY = (
+    "No confirmed primary malignancy explains the spinal lesion: obtain histology (CT-guided "
+    "biopsy of the vertebral or extradural lesion, or tissue at surgery) before non-surgical "
+    "definitive treatment. Do not delay emergency decompression for it."
+)
+NEUROSURGICAL_BIOPSY = (
+    "No confirmed primary malignancy explains the suspected intradural lesion: tissue comes "
+    "from neurosurgical biopsy or resection, not a CT-guided biopsy. Discuss with "
+    "neurosurgery before non-surgical definitive treatment."
 )

@@ -25,7 +25,7 @@ def draft_spine_xray(f: Facts) -> bool:
 XRAY_INSUFFICIENT = Rule(
     id="xray-insufficient",
     title="Plain spine X-ray is insufficient",
-    version="1.1.0",
+    version="1.2.0",
     hooks=ORDER_HOOKS,
     requires=frozenset({"spine_mass", "metastatic_suspicion", "cord_compression", "orders"}),
     predicate=draft_spine_xray,

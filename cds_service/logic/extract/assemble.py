@@ -103,16 +103,51 @@ def confirmed(items: Sequence[Item]) -> list[Item]:
     return [i for i in items if i.certainty is Certainty.CONFIRMED]
 
 
+def spinal(item: Item) -> bool:
+    """Its ``bodySite`` names a spinal structure (the text rule of §1 ``spine_mass``)."""
+    return any(w in item.site for w in SPINAL_WORDS)
+
+
 def spine_masses(conditions: Sequence[Item], in_sets: dict[VS, list[Item]]) -> list[Item]:
-    """Spine-mass Conditions; generic histology only with a spinal site or another spine mass.
+    """Spine-mass Conditions (§1): the spine-mass value set; generic histology with its own
+    spinal site or beside another spine mass; a bone metastasis or a C79.49 secondary at a
+    spinal site.
 
     :param in_sets: ``conditions`` indexed by :func:`by_set`.
     """
     main = in_sets.get(VS.SPINE_MASS, [])
+    sited = [
+        c
+        for name in (VS.BONE_METASTASIS, VS.INTRADURAL_SECONDARY)
+        for c in in_sets.get(name, [])
+        if spinal(c)
+    ]
     histology = [c for c in in_sets.get(VS.SPINE_MASS_HISTOLOGY, []) if c not in main]
-    spinal = any(w in h.site for h in histology for w in SPINAL_WORDS)
-    keep = set(map(id, main + (histology if main or spinal else [])))
+    others = bool(main or sited)
+    keep = set(map(id, main + sited + [h for h in histology if others or spinal(h)]))
     return [c for c in conditions if id(c) in keep]
+
+
+def intradural(spine: Sequence[Item], benign: Sequence[Item]) -> list[Item]:
+    """Spine masses of the cord, meninges, cauda equina or nerve root (§1
+    ``intradural_suspected``): their value set, a spinal C79.49, generic histology at a
+    spinal site, or a benign intradural tumour."""
+    keep = {id(b) for b in benign}
+    for c in spine:
+        if VS.INTRADURAL_MASS in c.sets or (
+            spinal(c) and not c.sets.isdisjoint({VS.INTRADURAL_SECONDARY, VS.SPINE_MASS_HISTOLOGY})
+        ):
+            keep.add(id(c))
+    return [c for c in spine if id(c) in keep]
+
+
+def presumed_mscc(cord: Finding) -> Finding:
+    """Cord compression with cancer or metastatic suspicion: presumed metastatic (epidural)
+    compression, a suspected malignant vertebral spine mass (§1 ``mscc``)."""
+    tags = frozenset({"malignant", "vertebral", "mscc"})
+    return Finding(
+        tuple(e._replace(certainty=Certainty.SUSPECTED, tags=e.tags | tags) for e in cord.evidence)
+    )
 
 
 def regions(items: Iterable[Item]) -> frozenset[Region]:
@@ -137,7 +172,10 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
         return in_conds.get(name, []) + in_present.get(name, [])
 
     spine = spine_masses(conds, in_conds)
-    cancer = in_conds.get(VS.MALIGNANCY, [])
+    # Non-melanoma skin cancer (C44.-) does not seed the spine; a Z85.- history does count.
+    cancer = [
+        c for c in in_conds.get(VS.MALIGNANCY, []) if VS.NON_MELANOMA_SKIN not in c.sets
+    ] + in_conds.get(VS.CANCER_HISTORY, [])
     lymphoma = in_conds.get(VS.LYMPHOMA, [])
     met_or_unknown = finding(having(conds, VS.METASTASIS, VS.UNKNOWN_PRIMARY))
     cord = in_conds.get(VS.CORD_COMPRESSION, [])
@@ -151,7 +189,11 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
     )
     paraparesis = motor_f.tagged("paraparesis")
     sins = in_obs.get(VS.SINS, [])
-    onset = course.newest_symptom_onset(back + radicular + motor + sphincter + cord)
+    symptoms = back + radicular + motor + sphincter + cord
+    newest, unknown_onset = course.symptom_onsets(symptoms)
+    mscc = presumed_mscc(cord_f) if cord and (cancer or met_or_unknown) else _ABSENT
+    benign = confirmed(having(spine, VS.BENIGN_INTRADURAL))
+    bone_spinal = [c for c in in_conds.get(VS.BONE_METASTASIS, []) if spinal(c)]
     ambulatory, ambulatory_evidence = course.ambulatory(
         in_obs.get(VS.ECOG, []), symptom(VS.WHEELCHAIR)
     )
@@ -162,16 +204,21 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
         now=inp.now,
         profile=inp.profile,
         age=course.age_at(births[0][1] if births else None, inp.now),
-        spine_mass=finding(spine),
+        spine_mass=finding(spine) | mscc,
         cancer=cancer_f,
-        confirmed_primary=finding([i for i in confirmed(cancer) if is_primary(i.sets)]),
+        confirmed_primary=finding(
+            [i for i in confirmed(cancer) if is_primary(i.sets) or VS.CANCER_HISTORY in i.sets]
+        ),
         metastatic_suspicion=cancer_f | met_or_unknown,
         metastasis_or_unknown_primary=met_or_unknown,
-        vertebral_malignancy=finding(in_conds.get(VS.VERTEBRAL_MALIGNANCY, [])),
+        vertebral_malignancy=finding(in_conds.get(VS.VERTEBRAL_MALIGNANCY, []) + bone_spinal)
+        | mscc,
         cord_compression=cord_f,
         radiosensitive_histology=finding(confirmed(having(conds, VS.LYMPHOMA, VS.MYELOMA))),
         lymphoma_suspected=_ABSENT if confirmed(lymphoma) else finding(lymphoma),
-        benign_intradural=finding(confirmed(having(spine, VS.BENIGN_INTRADURAL))),
+        benign_intradural=finding(benign),
+        intradural_suspected=finding(intradural(spine, benign)),
+        mscc=mscc,
         instability=finding(
             in_conds.get(VS.INSTABILITY, []) + [s for s in sins if (s.number or 0) >= 7]
         ),
@@ -200,8 +247,14 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
             + acc.devices
             + having(acc.procedures, VS.MRI_CONTRA_PROCEDURE)
         ),
-        mri_done=course.mri_done(acc.imaging_done, onset, inp.now),
-        orders=tuple(acc.orders.values()),
+        mri_done=course.mri_done(
+            acc.imaging_done,
+            symptoms,
+            cord,
+            whole_only=bool(cancer or met_or_unknown),
+            now=inp.now,
+        ),
+        orders=course.mark_stale(acc.orders.values(), newest, unknown_onset, inp.now),
         skipped=tuple(acc.notes),
         unavailable=inp.unavailable,
     )

@@ -23,6 +23,7 @@ from .imaging import read_device
 from .imaging import read_done_request_or_report
 from .imaging import read_imaging_study
 from .imaging import read_procedure
+from .orders import read_medication_use
 from .orders import read_order
 from .records import Collected
 
@@ -47,6 +48,8 @@ READERS: dict[str, Reader] = {
     "MedicationRequest": _medication_request,
     "DiagnosticReport": read_done_request_or_report,
     "ImagingStudy": read_imaging_study,
+    "MedicationAdministration": read_medication_use,
+    "MedicationStatement": read_medication_use,
 }
 
 

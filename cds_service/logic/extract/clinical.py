@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
 from ..facts import Certainty
+from ..facts import Side
 from ..valuesets import VS
 from ..valuesets import match
+from .fhir import Coding
 from .fhir import Malformed
 from .fhir import as_list
 from .fhir import choice_datetime
@@ -21,30 +25,73 @@ from .fhir import site_text
 from .records import Collected
 from .records import Item
 from .records import lenient_datetime
+from .records import lenient_element
 
 CURRENT_CLINICAL = {"active", "recurrence", "relapse"}
 CONFIRMED = {"confirmed"}
 SUSPECTED = {"provisional", "differential", "unconfirmed"}
 CURRENT_OBSERVATION = {"final", "amended", "corrected", "preliminary"}
 OBSERVATION_WINDOW = timedelta(days=30)
+#: Symptom Conditions count while recent: problem lists keep old symptoms active for years.
+SYMPTOM_WINDOW = timedelta(days=90)
 _NUMERIC = {VS.SINS, VS.ECOG}
+_MALIGNANT = frozenset({VS.MALIGNANCY, VS.CANCER_HISTORY})
+#: The value sets of symptoms: dropped from a Condition that is abated or too old.
+_SYMPTOM_SETS = frozenset(
+    {VS.SYMPTOM, VS.BACK_PAIN, VS.RADICULAR_PAIN, VS.MOTOR_DEFICIT, VS.PARAPARESIS}
+    | {VS.SPHINCTER, VS.CORD_COMPRESSION, VS.CAUDA_EQUINA}
+    | {VS.SYMPTOM_CERVICAL, VS.SYMPTOM_THORACIC, VS.SYMPTOM_LUMBAR}
+)
+_ABATEMENT: tuple[str, ...] = (
+    "abatementDateTime",
+    "abatementAge",
+    "abatementPeriod",
+    "abatementRange",
+    "abatementString",
+    "abatementBoolean",
+)
+#: MRC grade written as text: "4", "4/5" or "4 / 5".
+_MRC_TEXT = re.compile(r"\s*([0-5])\s*(?:/\s*5\s*)?")
 
 
-def certainty_of(res: Any) -> Certainty | None:
+def certainty_of(res: Any, sets: frozenset[VS] = frozenset()) -> Certainty | None:
     """Return the certainty of a current Condition, ``None`` when it does not count.
 
     A status element with no code reads as absent: the Condition still counts rather than
-    silently vanishing.
+    silently vanishing. A malignancy in remission, and a personal history of malignancy
+    (Z85.-, any clinical status), count and count as confirmed (§1 ``cancer``, 1.2).
     """
     clinical = codes_in(res.get("clinicalStatus"))
-    if clinical and not clinical & CURRENT_CLINICAL:
+    history = VS.CANCER_HISTORY in sets
+    remission = "remission" in clinical and bool(sets & _MALIGNANT)
+    if clinical and not (clinical & CURRENT_CLINICAL or remission or history):
         return None
     verification = codes_in(res.get("verificationStatus"))
     if not verification or verification & CONFIRMED:
         return Certainty.CONFIRMED
     if verification & SUSPECTED:
-        return Certainty.SUSPECTED
+        return Certainty.CONFIRMED if remission or history else Certainty.SUSPECTED
     return None  # refuted, entered-in-error or an unknown code
+
+
+def _current_sets(
+    res: Any, sets: frozenset[VS], onset: datetime | None, recorded: datetime | None, acc: Collected
+) -> frozenset[VS]:
+    """Drop the symptom value sets of a Condition that is abated or older than 90 days.
+
+    Its date is the onset, else ``recordedDate``; with neither it counts (unknown is not old).
+    """
+    if not sets & _SYMPTOM_SETS:
+        return sets
+    dated = onset or recorded
+    if _abated(res) or (dated is not None and dated < acc.now - SYMPTOM_WINDOW):
+        return sets - _SYMPTOM_SETS
+    return sets
+
+
+def _abated(res: Any) -> bool:
+    """An ``abatement[x]`` with a value (an empty one, or ``false``, says nothing)."""
+    return any(res.get(k) not in (None, False, "", [], {}) for k in _ABATEMENT)
 
 
 def read_condition(res: Any, ref: str, acc: Collected) -> None:
@@ -52,49 +99,94 @@ def read_condition(res: Any, ref: str, acc: Collected) -> None:
     sets = sets_of(cods)
     if not sets:
         return
-    certainty = certainty_of(res)
+    certainty = certainty_of(res, sets)
     if certainty is None:
         return
     when = lenient_datetime(res, "onset", ref, acc, period_end=False)
+    recorded = lenient_element(res, "recordedDate", ref, acc)
+    sets = _current_sets(res, sets, when, recorded, acc)
+    if not sets:
+        return
     body = res.get("bodySite")
     acc.conditions.append(
-        Item(ref, label(cods, sets), sets, certainty, side_of(body), when, site_text(body))
+        Item(
+            ref,
+            label(cods, sets),
+            sets,
+            certainty,
+            side_of(body),
+            when,
+            site_text(body),
+            recorded=recorded,
+        )
     )
 
 
 def read_observation(res: Any, ref: str, acc: Collected) -> None:
+    """An Observation, and each of its ``component``s coded as a motor deficit (§1: read like
+    an Observation with the parent's status, date and body site)."""
+    if res.get("status") not in CURRENT_OBSERVATION:
+        return
     cods = codings(res.get("code"))
     sets = sets_of(cods)
-    if not sets or res.get("status") not in CURRENT_OBSERVATION:
+    parts = [
+        (comp, comp_cods)
+        for comp in (as_list(res["component"]) if "component" in res else ())
+        if isinstance(comp, dict)
+        and (comp_cods := codings(comp.get("code")))
+        and VS.MOTOR_DEFICIT in sets_of(comp_cods)
+    ]
+    if not sets and not parts:
         return
     when = choice_datetime(res, "effective", period_end=True)
     if when is None:
         raise Malformed("no effective date, cannot be placed in time")
     if when < acc.now - OBSERVATION_WINDOW:
         return
+    body = res.get("bodySite")
+    side, site = side_of(body), site_text(body)
+    worse_parent = "interpretation" in res and _has_worse(res["interpretation"])
+    if sets:
+        acc.observations.append(_item(res, ref, cods, sets, when, side, site, worse_parent))
+    for comp, comp_cods in parts:
+        worse = worse_parent or ("interpretation" in comp and _has_worse(comp["interpretation"]))
+        acc.observations.append(
+            _item(comp, ref, comp_cods, sets_of(comp_cods), when, side, site, worse)
+        )
+
+
+def _item(
+    res: Any,
+    ref: str,
+    cods: list[Coding],
+    sets: frozenset[VS],
+    when: datetime,
+    side: Side | None,
+    site: str,
+    worse: bool,
+) -> Item:
+    """One Observation (or component) reduced to what the facts need."""
     first = next(c for c in cods if match(c[0], c[1])) if len(cods) > 1 else cods[0]
     if VS.MOTOR_DEFICIT in sets:
         level = deficit_level(res)
         present = level != 5
     else:
         level, present = None, not _recorded_absent(res)
-    body = res.get("bodySite")
-    # Positional, in Item's field order: keywords cost ~2x to bind (~0.3 µs an Observation).
-    item = Item(
+    # Positional, in Item's field order: keywords cost ~2x to bind.
+    return Item(
         ref,
         label(cods, sets),
         sets,
         None,  # certainty
-        side_of(body),
+        side,
         when,
-        site_text(body),
+        site,
         present,
         level,
         (first[0], first[1]),  # code
-        "interpretation" in res and _has_worse(res["interpretation"]),  # worse
+        worse,
         score(res) if sets & _NUMERIC else None,  # number
     )
-    acc.observations.append(item)
 
 
 def _has_worse(interpretation: Any) -> bool:
@@ -111,19 +203,33 @@ def _recorded_absent(res: Any) -> bool:
 
 
 def deficit_level(res: Any) -> int | None:
-    """Return the MRC grade of a deficit Observation: 0-4 present, 5 absent, None present ungraded.
+    """Return the MRC grade of a deficit Observation: 0-4 present, 5 absent, None present
+    without a readable grade.
 
-    Values the contract does not name (a string, another concept) read as present: unknown
-    data never reads as normal.
-
-    :raises Malformed: ``valueInteger`` is not an MRC grade 0-5.
+    The grade is read from ``valueInteger``, ``valueQuantity.value`` (a whole number 0-5, any
+    unit) or ``valueString`` ("4", "4/5", "4 / 5"). Any other value (7, 3.5, "weak") is a
+    present deficit whose grade is unreadable: unknown data never reads as normal, and an
+    unreadable grade can never make a course stable.
     """
     if "valueInteger" in res:
-        grade = res["valueInteger"]
-        if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 5:
-            raise Malformed("valueInteger is not an MRC grade 0-5")
-        return int(grade)
+        return _grade(res["valueInteger"])
+    if "valueQuantity" in res:
+        quantity = res["valueQuantity"]
+        return _grade(quantity.get("value") if isinstance(quantity, dict) else None)
+    if "valueString" in res:
+        text = res["valueString"]
+        found = _MRC_TEXT.fullmatch(text) if isinstance(text, str) else None
+        return int(found.group(1)) if found else None
     return 5 if _recorded_absent(res) else None
+
+
+def _grade(value: Any) -> int | None:
+    """A whole number 0-5 (``4.0`` too); anything else is unreadable (``None``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 <= value <= 5 or value != round(value):  # NaN and infinities fail the range
+        return None
+    return int(value)
 
 
 def score(res: Any) -> float | None:

@@ -17,6 +17,7 @@ from .records import Item
 from .records import lenient_datetime
 
 _MRI = frozenset({VS.MRI_SPINE})
+_MRI_WHOLE = frozenset({VS.MRI_SPINE, VS.IMAGING_WHOLE})
 _PROCEDURE_SETS = frozenset({VS.MRI_SPINE, VS.PRIOR_RADIOTHERAPY, VS.MRI_CONTRA_PROCEDURE})
 
 
@@ -25,7 +26,8 @@ def _add_mri(res: Any, ref: str, acc: Collected, cods: list[Any], when: datetime
     if when is None:
         acc.note(ref, "completed MRI has no date, cannot be placed in time")
         return
-    acc.imaging_done.append(Item(ref, label(cods, _MRI), _MRI, when=when))
+    whole = any(VS.IMAGING_WHOLE in sets_of([c]) for c in cods)
+    acc.imaging_done.append(Item(ref, label(cods, _MRI), _MRI_WHOLE if whole else _MRI, when=when))
 
 
 def read_procedure(res: Any, ref: str, acc: Collected) -> None:

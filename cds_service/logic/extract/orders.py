@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from ..facts import Order
@@ -12,13 +14,23 @@ from ..valuesets import VS
 from .fhir import Coding
 from .fhir import Malformed
 from .fhir import as_list
+from .fhir import choice_datetime
 from .fhir import codings
 from .fhir import label
+from .fhir import parse_datetime
 from .fhir import sets_of
 from .fhir import text
 from .records import Collected
+from .records import lenient_element
 
 PENDING = {"active", "draft", "on-hold"}
+HELD = "on-hold"
+#: A dexamethasone administration or statement counts as active for 24 hours (§1).
+GIVEN_WINDOW = timedelta(hours=24)
+GIVEN_STATUSES = {
+    "MedicationAdministration": frozenset({"completed", "in-progress"}),
+    "MedicationStatement": frozenset({"active"}),
+}
 
 #: Each order kind is read by the value set of the same name (an import error if one is
 #: missing). First match wins, in ``OrderKind``'s order: an MRI is never also an X-ray.
@@ -37,10 +49,10 @@ _PRIORITIES = {p.code: p for p in Priority}
 def order_codings(res: Any) -> list[Coding]:
     """Return the codings that say what is ordered.
 
-    A MedicationRequest names its drug in ``medicationCodeableConcept`` or by a reference to
+    A MedicationRequest (or Administration, Statement) names its drug in ``medicationCodeableConcept`` or by a reference to
     a contained Medication (``#id``), whose ``code`` is used.
     """
-    if res.get("resourceType") != "MedicationRequest":
+    if not res.get("resourceType", "").startswith("Medication"):
         return codings(res.get("code"))
     if "medicationCodeableConcept" in res:
         return codings(res.get("medicationCodeableConcept"))
@@ -80,4 +92,43 @@ def read_order(res: Any, ref: str, acc: Collected, *, draft: bool, selected: boo
         in_draft=draft,
         selected=selected,
         resource=res,
+        held=not draft and res.get("status") == HELD,
+        authored=None if draft else lenient_element(res, "authoredOn", ref, acc),
     )
+
+
+def read_medication_use(res: Any, ref: str, acc: Collected) -> None:
+    """Dexamethasone given or taken within the last 24 h counts as an active order (§1).
+
+    The date: ``effectiveDateTime``, or an ``effectivePeriod`` that is ongoing or ended
+    within 24 h; a MedicationStatement's ``dateAsserted`` only without ``effective[x]``.
+    Undated use does not count: the card then asks, rather than assuming steroids are on.
+    """
+    if res.get("status") not in GIVEN_STATUSES[res["resourceType"]]:
+        return
+    cods = order_codings(res)
+    if VS.DEXAMETHASONE not in sets_of(cods):
+        return
+    if not _given_recently(res, acc.now):
+        return
+    acc.orders[ref] = Order(
+        ref=ref,
+        kind=OrderKind.DEXAMETHASONE,
+        label=label(cods, frozenset({VS.DEXAMETHASONE})),
+        resource=res,
+    )
+
+
+def _given_recently(res: Any, now: datetime) -> bool:
+    since = now - GIVEN_WINDOW
+    period = res.get("effectivePeriod")
+    if isinstance(period, dict) and "effectiveDateTime" not in res:
+        start = parse_datetime(period.get("start"), "effectivePeriod.start")
+        end = parse_datetime(period.get("end"), "effectivePeriod.end")
+        if start is not None and start > now:
+            return False
+        return (start is not None or end is not None) and (end is None or end >= since)
+    when = choice_datetime(res, "effective", period_end=True)
+    if when is None and res["resourceType"] == "MedicationStatement":
+        when = parse_datetime(res.get("dateAsserted"), "dateAsserted")
+    return when is not None and since <= when <= now + GIVEN_WINDOW

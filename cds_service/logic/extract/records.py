@@ -15,6 +15,7 @@ from ..facts import Side
 from ..valuesets import VS
 from .fhir import Malformed
 from .fhir import choice_datetime
+from .fhir import parse_datetime
 
 
 class Item(NamedTuple):
@@ -31,6 +32,8 @@ class Item(NamedTuple):
         deficit are compared per code.
     :param worse: interpretation W (v3-ObservationInterpretation).
     :param number: SINS or ECOG value, when it has one.
+    :param recorded: a Condition's ``recordedDate``: never an onset, but it dates the
+        recording (the 72 h diagnosing-MRI rule).
     """
 
     ref: str
@@ -45,6 +48,7 @@ class Item(NamedTuple):
     code: tuple[str, str] = ("", "")
     worse: bool = False
     number: float | None = None
+    recorded: datetime | None = None
 
     def evidence(self, tags: frozenset[str] = frozenset()) -> Evidence:
         return Evidence(self.ref, self.label, self.certainty, self.side, self.when, tags)
@@ -74,6 +78,15 @@ def lenient_datetime(
     """Read ``<base>[x]`` where a bad date must not drop the resource: note it, return None."""
     try:
         return choice_datetime(res, base, period_end=period_end)
+    except Malformed as exc:
+        acc.note(ref, f"{exc} ignored (date unknown)")
+        return None
+
+
+def lenient_element(res: Any, element: str, ref: str, acc: Collected) -> datetime | None:
+    """Read a plain date element (``recordedDate``, ``authoredOn``) the same lenient way."""
+    try:
+        return parse_datetime(res.get(element), element)
     except Malformed as exc:
         acc.note(ref, f"{exc} ignored (date unknown)")
         return None

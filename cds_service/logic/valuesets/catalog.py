@@ -30,6 +30,14 @@ class VS(StrEnum):
     INSTABILITY = "spinal-instability"
     SINS = "sins-score"
     PRIOR_RADIOTHERAPY = "prior-radiotherapy"
+    CANCER_HISTORY = "personal-history-of-malignancy"
+    NON_MELANOMA_SKIN = "non-melanoma-skin-cancer"
+    BONE_METASTASIS = "bone-metastasis"
+    INTRADURAL_SECONDARY = "secondary-nervous-system"
+    INTRADURAL_MASS = "intradural-spine-mass"
+    SYMPTOM = "symptom-condition"
+    GENERALISED_WEAKNESS = "generalised-weakness"
+    MRI_CONTRAST = "mri-with-contrast"
     BACK_PAIN = "back-pain"
     RADICULAR_PAIN = "radicular-pain"
     MOTOR_DEFICIT = "motor-deficit"
@@ -92,10 +100,28 @@ _MRI_LUMBAR = ("loinc:30679-5", "loinc:30678-7", "loinc:24967-2", "loinc:24968-0
                "cpt:72148", "cpt:72149", "cpt:72158")
 _MRI_MULTI = ("loinc:89284-4", "loinc:43456-3", "loinc:43457-1", "loinc:94088-2")
 _CT_MYELO_NOS = ("loinc:47985-7", "loinc:48442-8", "loinc:87922-1")
-_XR_NOS = ("loinc:28613-8", "loinc:37879-4", "loinc:24928-4", "loinc:24984-7", "cpt:72020")
-_XR_CERVICAL = ("loinc:24946-6", "loinc:36669-0", "loinc:43539-6", "cpt:72040")
-_XR_THORACIC = ("loinc:24983-9", "loinc:37905-7", "cpt:72070")
-_XR_LUMBAR = ("loinc:24972-2", "loinc:36670-8", "loinc:24970-6", "cpt:72100")
+_XR_NOS = ("loinc:28613-8", "loinc:37879-4", "loinc:24928-4", "loinc:24984-7", "cpt:72020",
+           "cpt:72080", "cpt:72081", "cpt:72082", "cpt:72083", "cpt:72084")
+_XR_CERVICAL = ("loinc:24946-6", "loinc:36669-0", "loinc:43539-6", "cpt:72040", "cpt:72050",
+                "cpt:72052")
+_XR_THORACIC = ("loinc:24983-9", "loinc:37905-7", "cpt:72070", "cpt:72072", "cpt:72074")
+_XR_LUMBAR = ("loinc:24972-2", "loinc:36670-8", "loinc:24970-6", "cpt:72100", "cpt:72110",
+              "cpt:72114", "cpt:72120")
+_INTRADURAL = (
+    "sct:363475005", "sct:424549003", "sct:87131000119104", "sct:363476006", "sct:363477002",
+    "sct:254983004", "sct:126964007", "sct:126963001", "sct:92406008", "sct:95108005",
+    "sct:95109002", "sct:189167009", "sct:189016009", "sct:94600009", "sct:94601008",
+    "sct:188462001", "icd:C72.0", "icd:C72.1", "icd:C70.1", "icd:D33.4", "icd:D32.1",
+    "icd:D42.1", "icd:D43.4",
+)
+_BACK = ("sct:161891005", "sct:279039007", "sct:279038004", "sct:278862001", "sct:134407002",
+         "icd:M54.5", "icd:M54.5*", "icd:M54.6", "icd:M54.9")
+_RADICULAR = ("icd:M54.1*", "sct:128196005", "sct:2415007", "sct:42452002", "sct:54404000",
+              "sct:111236008", "sct:69071001", "sct:82473003")
+_MOTOR = ("sct:26544005", "sct:713514005", *_PARAPARESIS, "icd:R26.2")
+_SPHINCTER = ("sct:267064002", "sct:236648008", "sct:72042002", "sct:425671009",
+              "icd:R33.9", "icd:R32", "icd:R15.9", "icd:N31.9", "icd:K59.2")
+_CORD = ("sct:71286001", "icd:G95.20", "icd:G95.29", *_CAUDA_EQUINA)
 _ORAL_DEXA = ("rx:197577", "rx:343033", "rx:197579", "rx:197580", "rx:197581", "rx:197582",
               "rx:197583", "rx:2261802", "rx:309684", "rx:309686", "rx:846192", "rx:759697",
               "rx:759481", "rx:1869595", "rx:1943550", "rx:2121587", "rx:2387355")
@@ -139,34 +165,59 @@ SPECS: dict[VS, tuple[str, tuple[str, ...]]] = {
     VS.LYMPHOMA: ("Lymphoma", _LYMPHOMA),
     VS.MYELOMA: ("Multiple myeloma or plasmacytoma", _MYELOMA),
     VS.CORD_COMPRESSION: (
-        "Spinal cord compression or cauda equina syndrome/compression",
-        ("sct:71286001", "icd:G95.20", "icd:G95.29", *_CAUDA_EQUINA),
+        "Spinal cord compression or cauda equina syndrome/compression", _CORD,
+    ),
+    VS.CANCER_HISTORY: (
+        "Personal history of malignant neoplasm: cancer and a confirmed primary (1.2)",
+        ("icd:Z85*",),
+    ),
+    VS.NON_MELANOMA_SKIN: (
+        "Non-melanoma skin cancer: not cancer, it does not seed the spine (1.2)",
+        ("icd:C44*",),
+    ),
+    VS.BONE_METASTASIS: (
+        "Bone metastasis: a spine mass and vertebral metastasis only with a spinal bodySite",
+        ("sct:94222008", "icd:C79.51"),
+    ),
+    VS.INTRADURAL_SECONDARY: (
+        "Secondary of other parts of the nervous system: an intradural spine mass only with a "
+        "spinal bodySite",
+        ("icd:C79.49",),
+    ),
+    VS.INTRADURAL_MASS: (
+        "Spine mass of the spinal cord, meninges, cauda equina or nerve root (intradural)",
+        _INTRADURAL,
+    ),
+    VS.SYMPTOM: (
+        "Symptom Conditions: current only for 90 days after onset or recording (1.2)",
+        (*_BACK, *_RADICULAR, *_MOTOR, *_SPHINCTER, *_CORD),
+    ),
+    VS.GENERALISED_WEAKNESS: (
+        "Generalised weakness: not a neurological sign, so not a motor deficit (1.2)",
+        ("icd:R53.1", "icd:M62.81"),
+    ),
+    VS.MRI_CONTRAST: (
+        "Spine MRI with intravenous gadolinium (W, or WO and W, contrast)",
+        ("loinc:91561-1", "loinc:30855-1", "loinc:36256-6", "loinc:36400-0", "loinc:24938-3",
+         "loinc:24937-5", "loinc:24982-1", "loinc:24981-3", "loinc:30678-7", "loinc:24967-2",
+         "loinc:89284-4", "loinc:43456-3", "loinc:94088-2", "loinc:91715-3", "loinc:91716-1",
+         "cpt:72142", "cpt:72156", "cpt:72147", "cpt:72157", "cpt:72149", "cpt:72158"),
     ),
     VS.CAUDA_EQUINA: ("Cauda equina syndrome or compression", _CAUDA_EQUINA),
     VS.INSTABILITY: ("Spinal instability", ("sct:240220009", "sct:202823006", "icd:M53.2X*")),
     VS.SINS: ("Spine instability neoplastic score (ACR/RSNA CDE)", ("rad:RDES21",)),
     VS.PRIOR_RADIOTHERAPY: ("External beam RT procedure or history of irradiation",
                             ("sct:33195004", "icd:Z92.3")),
-    VS.BACK_PAIN: (
-        "Back pain",
-        ("sct:161891005", "sct:279039007", "sct:279038004", "sct:278862001", "sct:134407002",
-         "icd:M54.5", "icd:M54.5*", "icd:M54.6", "icd:M54.9"),
-    ),
-    VS.RADICULAR_PAIN: (
-        "Radiculopathy, radicular syndrome, nerve root compression",
-        ("icd:M54.1*", "sct:128196005", "sct:2415007", "sct:42452002", "sct:54404000",
-         "sct:111236008", "sct:69071001", "sct:82473003"),
-    ),
+    VS.BACK_PAIN: ("Back pain", _BACK),
+    VS.RADICULAR_PAIN: ("Radiculopathy, radicular syndrome, nerve root compression", _RADICULAR),
     VS.MOTOR_DEFICIT: (
-        "Limb weakness, paraparesis/paraplegia, walking disability",
-        ("sct:26544005", "sct:713514005", *_PARAPARESIS, "icd:R53.1", "icd:M62.81",
-         "icd:R26.2"),
+        "Limb weakness, paraparesis/paraplegia, walking disability (not generalised weakness)",
+        _MOTOR,
     ),
     VS.PARAPARESIS: ("Paraparesis or paraplegia (bilateral by nature)", _PARAPARESIS),
     VS.SPHINCTER: (
-        "Urinary retention, faecal incontinence, neurogenic bladder or bowel",
-        ("sct:267064002", "sct:236648008", "sct:72042002", "sct:425671009",
-         "icd:R33.9", "icd:R15.9", "icd:N31.9", "icd:K59.2"),
+        "Urinary retention or incontinence, faecal incontinence, neurogenic bladder or bowel",
+        _SPHINCTER,
     ),
     VS.SIDE_LEFT: ("Laterality left", ("sct:7771000",)),
     VS.SIDE_RIGHT: ("Laterality right", ("sct:24028007",)),

@@ -110,8 +110,15 @@ RADELEMENT_SINS = Provenance(
     False,
     note="named by CLINICAL-RULES.md §1; not in a verified terminology table",
 )
+ICD26_CATEGORY_UNVERIFIED = Provenance(
+    "ICD-10-CM category named by CLINICAL-RULES.md v1.2 §1",
+    "https://pypi.org/project/simple-icd-10-cm/1.5.0/",
+    False,
+    note="UNVERIFIED: the evidence file asks to check the category and its children against "
+    "the ICD-10-CM 2026 tabular before marking it verified",
+)
 RULES_ONLY = Provenance(
-    "CLINICAL-RULES.md v1.1 §1",
+    "CLINICAL-RULES.md v1.2 §1",
     "docs/rules.md",
     False,
     note="code named by the clinical contract but absent from the evidence code tables",

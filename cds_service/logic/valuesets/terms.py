@@ -153,6 +153,9 @@ CONDITION_TERMS: TermRows = (
         "M62.81": "Muscle weakness (generalized)",
         "R26.2": "Difficulty in walking, not elsewhere classified",
         "R33.9": "Retention of urine, unspecified",
+        "R32": "Unspecified urinary incontinence",
+        "C79.51": "Secondary malignant neoplasm of bone",
+        "C79.49": "Secondary malignant neoplasm of other parts of nervous system",
         "R15.9": "Full incontinence of feces",
         "N31.9": "Neuromuscular dysfunction of bladder, unspecified",
         "K59.2": "Neurogenic bowel, not elsewhere classified",
@@ -172,6 +175,10 @@ PREFIX_ROWS: tuple[tuple[Provenance, Mapping[str, str]], ...] = (
         "C79.5": "Secondary malignant neoplasm of bone and bone marrow",
         "C90.0": "Multiple myeloma",
         "C85.9": "Non-Hodgkin lymphoma, unspecified",
+    }),
+    (s.ICD26_CATEGORY_UNVERIFIED, {
+        "Z85": "Personal history of malignant neoplasm",
+        "C44": "Other and unspecified malignant neoplasm of skin (non-melanoma)",
     }),
     (s.ICD26_RANGE, {
         **{f"C{n:02d}": "Malignant neoplasm (C00-C96)" for n in range(0, 97)},
