@@ -28,6 +28,13 @@ def dev_token_command(
     Each token has a fresh jti and is accepted once: mint one per call.
     """
     config, instance_path = settings()
+    if config.get("ENV") != "development":
+        # The development key is trusted by any service started in development: minting with it
+        # on a production host (ENV defaults to production) would hand out working credentials.
+        raise click.ClickException(
+            "dev-token is for development only: set CDS_ENV=development "
+            f"(CDS_ENV is {config.get('ENV')!r})."
+        )
     base = base_url or config.get("PUBLIC_BASE_URL") or DEV_BASE_URL
     aud = audience_for(str(base), aud_path)
     folder = config.get("DEV_TRUST_DIR") or instance_path
