@@ -106,9 +106,7 @@ def _record_call(response: Response) -> Response:
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
-    for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):
-        if state.get(attr):
-            fields[key] = state[attr]
+    fields.update(logs.client_fields(state))
     logs.log_call(**fields)
     return response
 
