@@ -29,6 +29,12 @@ def card_topic(card: dict[str, Any]) -> str:
     return str(((card.get("source") or {}).get("topic") or {}).get("code", ""))
 
 
+def card_title(card: dict[str, Any]) -> str:
+    """Return the title readers know a topic by: its ``display``, else the card's summary."""
+    topic = (card.get("source") or {}).get("topic") or {}
+    return str(topic.get("display") or card.get("summary", ""))
+
+
 def burden_report(
     results: Sequence[FileResult], *, hook: str | None, profile: str, now: datetime
 ) -> dict[str, Any]:
@@ -36,15 +42,18 @@ def burden_report(
     evaluated = [r for r in results if r.skipped is None]
     reached: Counter[str] = Counter()
     mix: dict[str, Counter[str]] = {}
+    titles: dict[str, str] = {}
     for result in evaluated:
         for topic in set(result.topics):
             reached[topic] += 1
         for card in result.cards:
             mix.setdefault(card_topic(card), Counter())[str(card.get("indicator"))] += 1
+            titles.setdefault(card_topic(card), card_title(card))
     n = len(evaluated)
     topics: list[dict[str, Any]] = [
         {
             "topic": topic,
+            "title": titles[topic],
             "patients": count,
             "share": round(count / n, 4) if n else 0.0,
             "indicators": {i: mix[topic][i] for i in INDICATORS},
@@ -79,7 +88,7 @@ def write_html(report: dict[str, Any], path: Path) -> None:
 def render_html(report: dict[str, Any]) -> str:
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(t['topic'])}</td><td>{t['patients']}</td><td>{t['share']:.0%}</td>"
+        f"<tr><td>{e(t['topic'])}</td><td>{e(t['title'])}</td><td>{t['patients']}</td><td>{t['share']:.0%}</td>"
         + "".join(f"<td>{t['indicators'][i]}</td>" for i in INDICATORS)
         + "</tr>"
         for t in report["topics"]
@@ -103,7 +112,7 @@ evaluated at {e(report["now"])}.</p>
 {_svg_chart(report)}
 <p class="legend">{"".join(f'<span style="background:{BAR_COLOURS[i]}"></span>{i}' for i in INDICATORS)}</p>
 <h2>Per topic</h2>
-<table><tr><th>topic</th><th>patients</th><th>share</th>{"".join(f"<th>{i}</th>" for i in INDICATORS)}</tr>{rows}</table>
+<table><tr><th>topic</th><th>card title</th><th>patients</th><th>share</th>{"".join(f"<th>{i}</th>" for i in INDICATORS)}</tr>{rows}</table>
 <h2>Patients with most cards</h2>
 <table><tr><th>patient</th><th>file</th><th>cards</th><th>topics</th></tr>{top}</table>
 </body></html>
