@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .cli_evaluate import FileResult
 
 INDICATORS = ("critical", "warning", "info")
+#: Why a folder's JSON file that is no patient record (``expectations.json``) is not evaluated.
+OTHER_JSON = "no FHIR resource or CDS Hooks request"
 TOP_PATIENTS = 10
 BAR_COLOURS = {"critical": "#c62828", "warning": "#ef8f00", "info": "#1565c0"}
 
@@ -76,7 +78,10 @@ def burden_report(
             {"file": r.file, "patientId": r.patient_id, "cards": len(r.cards), "topics": r.topics}
             for r in ranked
         ],
-        "skipped": [{"file": r.file, "reason": r.skipped} for r in results if r.skipped],
+        "skipped": [
+            {"file": r.file, "reason": r.skipped} for r in results if r.skipped and not r.other
+        ],
+        "other_json": [r.file for r in results if r.other],
     }
 
 

@@ -25,6 +25,7 @@ import click
 
 from . import bundles
 from . import uuids
+from .cli_burden import OTHER_JSON
 from .cli_burden import burden_report
 from .cli_burden import card_topic
 from .cli_burden import write_html
@@ -47,6 +48,9 @@ class FileResult:
     hook: str = ""
     cards: list[dict[str, Any]] = field(default_factory=list)
     skipped: str | None = None
+    #: Valid JSON that claims to be neither FHIR nor CDS Hooks (a folder's notes, an
+    #: ``expectations.json``): not a patient record gone wrong, so no warning about it.
+    other: bool = False
 
     @property
     def topics(self) -> list[str]:
@@ -67,6 +71,8 @@ def evaluate_file(path: str, hook: str | None, now: datetime, profile: str) -> F
     """Evaluate one file; a file that is not a patient record is skipped, not fatal."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and not doc.keys() & {"resourceType", "hook"}:
+            return FileResult(file=path, skipped=OTHER_JSON, other=True)
         record = bundles.read(doc)
         use_hook = bundles.check_hook(hook or record.hook or "patient-view")
     except (OSError, ValueError) as exc:

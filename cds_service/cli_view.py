@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .cli_burden import OTHER_JSON
 from .cli_burden import card_topic
 
 if TYPE_CHECKING:
@@ -58,5 +59,10 @@ def print_report(report: dict[str, Any]) -> None:
         click.echo("  patients with most cards:")
         for p in report["top_patients"]:
             click.echo(f"    {p['cards']:>3}  {p['patientId']}  {p['file']}")
+    if report["other_json"]:
+        n_other = len(report["other_json"])
+        click.echo(
+            f"  {n_other} other JSON file{'s' if n_other > 1 else ''} ({OTHER_JSON}) not evaluated"
+        )
     for s in report["skipped"]:
         click.echo(f"  skipped {s['file']}: {s['reason']}", err=True)

@@ -186,3 +186,28 @@ def test_resources_the_service_never_receives_are_dropped() -> None:
     record = bundles.read(doc)
     assert "Encounter" not in {r["resourceType"] for r in record.resources}
     assert {"Patient", "Condition", "Observation"} <= {r["resourceType"] for r in record.resources}
+
+
+def test_folder_run_is_quiet_about_non_fhir_files_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``evaluate examples/`` as the README runs it: no warning for expectations.json, no files."""
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    for name in ("cord-compression-metastasis.json", "expectations.json"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    (folder / "broken.json").write_text('{"resourceType": "Bundle", "entry": []}')
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(
+        main, ["evaluate", str(folder), "--now", "2026-11-24T12:00:00Z", "--workers", "1"]
+    )
+    assert list(cwd.iterdir()) == []
+    assert result.exit_code == 0, result.output
+    assert "Alert burden: 1 patients" in result.stdout
+    assert "1 other JSON file (no FHIR resource or CDS Hooks request) not evaluated" in (
+        result.stdout
+    )
+    assert "expectations.json" not in result.stderr
+    assert "skipped" in result.stderr and "broken.json" in result.stderr  # bad records still say so
