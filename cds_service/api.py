@@ -111,6 +111,15 @@ def _record_call(response: Response) -> Response:
     return response
 
 
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Where to go next, for people and scripts that open the bare URL (no token needed)."""
+    links = {"discovery": "/cds-services", "openapi": "/openapi.json", "health": "/health"}
+    if "preview" in current_app.blueprints and current_app.config["ENV"] == "development":
+        links["preview"] = "/preview/"
+    return jsonify({"service": "Spine Mass CDS (CDS Hooks 2.0)", "links": links})
+
+
 @bp.get("/health")
 def health() -> ResponseReturnValue:
     return jsonify({"status": "ok"})

@@ -3,7 +3,7 @@
 ``AUTH_MODE=required`` (default) needs ``CLIENTS_FILE`` and ``PUBLIC_BASE_URL``; only in
 development (``ENV=development``) are they defaulted to a local dev key (see :mod:`.dev`).
 ``AUTH_MODE=off`` trusts every caller and says so loudly at start-up. Preflights
-(``OPTIONS``) and operational routes carry no token and are never checked.
+(``OPTIONS``), the index ``/`` and operational routes carry no token and are never checked.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ __all__ = ["init_app"]
 log = logging.getLogger("cds_service.auth")
 #: Paths that never need a token: health checks, metrics, docs, the dev preview page.
 OPEN_PREFIXES = ("/health", "/metrics", "/openapi.", "/preview", "/static/")
+#: Exact paths that need no token: the index only says where the API is.
+OPEN_PATHS = frozenset({"/"})
 
 
 def init_app(app: Flask) -> None:
@@ -109,7 +111,11 @@ def _verifier(app: Flask) -> Verifier:
 
 def _check_request() -> None:
     """Verify the bearer token of a protected request; refuse with a bare 401."""
-    if request.method == "OPTIONS" or request.path.startswith(OPEN_PREFIXES):
+    if (
+        request.method == "OPTIONS"
+        or request.path in OPEN_PATHS
+        or request.path.startswith(OPEN_PREFIXES)
+    ):
         return
     token = bearer_token(request.headers.get("Authorization"))
     verifier: Verifier = current_app.extensions["cds_verifier"]
