@@ -95,7 +95,7 @@ DEFAULTS: dict[str, Setting] = {
     ),
     "PREVIEW_EXAMPLES_DIR": Setting(
         None,
-        "Folder of example patients the preview page offers; default the repository's `examples/`.",
+        "Folder of example patients the preview page offers; default the examples shipped in the package.",
     ),
     "METRICS_ENABLED": Setting(True, "Serve Prometheus metrics at `/metrics`."),
     "LOG_LEVEL": Setting("INFO", "Log level of the JSON log lines."),

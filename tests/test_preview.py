@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from cds_service import create_app
@@ -88,3 +92,32 @@ def test_preview_api_answers_a_pathological_body_with_a_400(settings: dict[str, 
         response = client.post(path, data=deep, content_type="application/json")
         assert response.status_code == 400
         assert response.get_json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.slow
+def test_installed_wheel_offers_the_examples(tmp_path: Path) -> None:
+    """A wheel install has no repository beside it: the preview's examples ship in the package."""
+    root = Path(__file__).parent.parent
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", tmp_path / "dist", root], check=True)
+    (wheel,) = (tmp_path / "dist").glob("spine_mass_cds-*.whl")
+    site = tmp_path / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", site, wheel], check=True)
+    script = (
+        "import cds_service, json\n"
+        "app = cds_service.create_app({'ENV': 'development', 'AUTH_MODE': 'off',"
+        " 'DATABASE_URL': 'sqlite://'})\n"
+        "listed = app.test_client().get('/preview/api/examples').get_json()['examples']\n"
+        "print(json.dumps([cds_service.__file__, len(listed)]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,  # not the repository: nothing but the installed package to find
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module, count = json.loads(out.splitlines()[-1])
+    assert Path(module).is_relative_to(site)
+    assert count == 15

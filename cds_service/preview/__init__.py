@@ -35,7 +35,9 @@ bp = Blueprint("preview", __name__, url_prefix="/preview", static_folder="static
 log = logging.getLogger("cds_service.preview")
 #: CommonMark with raw HTML off: card text can never inject markup into the page.
 _markdown = MarkdownIt("commonmark", {"html": False})
-DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: The examples ship in the package (``cds_service/examples``, in the repository a link to
+#: ``examples/``), so a wheel install offers them too.
+DEFAULT_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def enabled(config: Any) -> bool:
