@@ -23,6 +23,7 @@ from ..errors import Unauthorized
 from ..store import remember_jti
 from .clients import load_clients
 from .dev import DEV_BASE_URL
+from .dev import dev_trust_dir
 from .dev import ensure_dev_trust
 from .jwks import KeyCache
 from .verify import AuthFailure
@@ -75,9 +76,7 @@ def _verifier(app: Flask) -> Verifier:
                 "CDS_PUBLIC_BASE_URL (the URL EHRs call, for the JWT aud). "
                 "For local development set CDS_ENV=development (see README, Authentication)."
             )
-        clients_file = clients_file or ensure_dev_trust(
-            cfg.get("DEV_TRUST_DIR") or app.instance_path
-        )
+        clients_file = clients_file or ensure_dev_trust(dev_trust_dir(cfg, app.instance_path))
         cfg["CLIENTS_FILE"] = str(clients_file)
         cfg["PUBLIC_BASE_URL"] = cfg.get("PUBLIC_BASE_URL") or DEV_BASE_URL
         log.warning(
@@ -131,6 +130,13 @@ def _check_request() -> None:
             extra={"event": "auth_refused", "reason": failure.reason, "iss": failure.iss},
         )
         events.emit("auth_refused", reason=failure.reason)
+        if current_app.config["ENV"] == "development":
+            # The reason code names the failed check only (never token content): telling it
+            # helps a developer and, on a development machine, gives an attacker nothing.
+            raise Unauthorized(
+                f"Authentication required: token refused ({failure.reason}); "
+                "this reason is shown in development only."
+            ) from None
         raise Unauthorized() from None
     g.cds_client_iss = client.iss
     g.cds_client_tenant = client.tenant

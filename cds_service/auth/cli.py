@@ -6,6 +6,7 @@ import click
 
 from ..store.cli import settings
 from .dev import DEV_BASE_URL
+from .dev import dev_trust_dir
 from .dev import mint_dev_token
 from .verify import audience_for
 
@@ -37,5 +38,5 @@ def dev_token_command(
         )
     base = base_url or config.get("PUBLIC_BASE_URL") or DEV_BASE_URL
     aud = audience_for(str(base), aud_path)
-    folder = config.get("DEV_TRUST_DIR") or instance_path
+    folder = dev_trust_dir(config, instance_path)
     click.echo(mint_dev_token(folder, aud, lifetime_s=lifetime, tenant=tenant))

@@ -14,7 +14,9 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -25,6 +27,15 @@ DEV_BASE_URL = "http://127.0.0.1:8080"
 KEY_FILE = "dev-key.pem"
 JWKS_FILE = "dev-jwks.json"
 CLIENTS_FILE = "dev-clients.json"
+
+
+def dev_trust_dir(config: Mapping[str, Any], instance_path: str) -> str:
+    """Return the folder of the development key: ``DEV_TRUST_DIR``, else the instance folder.
+
+    The service, ``dev-token`` and the preview's token endpoint must agree on it, or a token
+    would be signed by a key the service does not trust.
+    """
+    return str(config.get("DEV_TRUST_DIR") or instance_path)
 
 
 def _create_once(path: Path, data: bytes, mode: int = 0o644) -> None:
