@@ -1,8 +1,10 @@
 """The preview page in a real headless chromium: choose a patient, see cards, accept one.
 
-The app runs on a real socket (werkzeug ``make_server`` on 127.0.0.1) with auth off, the
-preview on and the fixture clock, and Playwright drives Debian's ``/usr/bin/chromium``
-(installed by ``.ci/run``). A screenshot is kept in ``test-artifacts/preview.png``.
+The app runs on a real socket (werkzeug ``make_server`` on 127.0.0.1) with the preview on
+and the fixture clock, and Playwright drives Debian's ``/usr/bin/chromium`` (installed by
+``scripts/ensure-test-tools.sh``). Most tests run with auth off; one runs the app as
+``make run`` does (development, JWT check on) and rewrites the README's ``docs/preview.png``.
+A screenshot of each test's last state is kept in ``test-artifacts/preview.png``.
 """
 
 from __future__ import annotations
