@@ -2,8 +2,10 @@
 # Build: docker build -t spine-mass-cds .      Run: docker compose up (see README "Deploying").
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY cds_service ./cds_service
+# cds_service/examples links to ../examples: the examples ship inside the wheel.
+COPY examples ./examples
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
  && pip wheel --no-cache-dir --wheel-dir /wheels /wheels/spine_mass_cds-*.whl
 
@@ -12,7 +14,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     CDS_ENV=production \
     CDS_DATABASE_URL=sqlite:////app/data/cds.sqlite \
-    CDS_PREVIEW_EXAMPLES_DIR=/app/examples \
     PROMETHEUS_MULTIPROC_DIR=/tmp/cds-metrics
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin cds
 WORKDIR /app
@@ -21,7 +22,6 @@ RUN pip install --no-cache-dir --no-index --find-links /wheels spine-mass-cds \
  && rm -rf /wheels \
  && mkdir -p /app/data \
  && chown cds:cds /app/data
-COPY examples ./examples
 USER cds
 EXPOSE 8080
 VOLUME ["/app/data"]

@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-test-tools.sh
 	$(MAKE) lint typecheck
-	$(BIN)/pytest
+	VENV_PYTHON=$(BIN)/python scripts/with-test-postgres.sh $(BIN)/pytest
 
 check: test
 

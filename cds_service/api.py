@@ -138,11 +138,18 @@ def _record_call(response: Response) -> Response:
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
-    for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):
-        if value := g.get(attr):
-            fields[key] = value
+    fields.update(logs.client_fields(vars(g)))
     logs.log_call(**fields)
     return response
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Where to go next, for people and scripts that open the bare URL (no token needed)."""
+    links = {"discovery": "/cds-services", "openapi": "/openapi.json", "health": "/health"}
+    if "preview" in current_app.blueprints and current_app.config["ENV"] == "development":
+        links["preview"] = "/preview/"
+    return jsonify({"service": "Spine Mass CDS (CDS Hooks 2.0)", "links": links})
 
 
 @bp.get("/health")

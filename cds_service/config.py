@@ -223,7 +223,7 @@ class Settings:
     )
     preview_examples_dir: str | None = _setting(
         None,
-        "Folder of example patients the preview page offers; default the repository's `examples/`.",
+        "Folder of example patients the preview page offers; default the examples shipped in the package.",
         _optional(TEXT),
     )
     metrics_enabled: bool = _setting(True, "Serve Prometheus metrics at `/metrics`.", FLAG)

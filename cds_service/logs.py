@@ -84,6 +84,19 @@ def _note_fetch(key: str, status: str, latency_ms: float) -> None:
     fetches[key] = {"status": status, "ms": latency_ms}
 
 
+def client_fields(state: dict[str, Any]) -> dict[str, Any]:
+    """Return the verified client's ``iss``/``tenant`` from the request globals ``state``.
+
+    Both the call and the feedback lines carry them: the first question about a line is
+    which EHR sent it.
+    """
+    fields = {}
+    for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):
+        if state.get(attr):
+            fields[key] = state[attr]
+    return fields
+
+
 def log_call(**fields: Any) -> None:
     """Emit the per-call line; ``fields`` are chosen by the caller, never a body or token."""
     log.info("call", extra={"event": "call", **fields})

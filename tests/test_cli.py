@@ -112,6 +112,7 @@ def test_burden_report_counts_patients_per_topic_and_the_indicator_mix() -> None
     assert report["patients"] == 3 and report["patients_with_cards"] == 2 and report["cards"] == 3
     assert report["topics"][0] == {
         "topic": "mri-12h",
+        "title": "Order an MRI",  # no topic display: the card's summary
         "patients": 2,
         "share": 0.6667,
         "indicators": {"critical": 2, "warning": 0, "info": 0},
@@ -139,6 +140,11 @@ def test_folder_run_writes_json_and_html_reports(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Alert burden: 15 patients" in result.stdout
+    # Each topic code has its card title beside it, in the terminal and both reports.
+    assert re.search(r"mri-12h\s+Spine MRI within 12 hours\s+\d", result.stdout)
+    topics = {t["topic"]: t["title"] for t in json.loads(out_json.read_text())["topics"]}
+    assert topics["dexamethasone"] == "Dexamethasone for suspected cord compression"
+    assert "<td>mri-12h</td><td>Spine MRI within 12 hours</td>" in out_html.read_text()
     assert json.loads(out_json.read_text())["patients"] == 15
     assert "<svg" in out_html.read_text()
 
@@ -180,3 +186,28 @@ def test_resources_the_service_never_receives_are_dropped() -> None:
     record = bundles.read(doc)
     assert "Encounter" not in {r["resourceType"] for r in record.resources}
     assert {"Patient", "Condition", "Observation"} <= {r["resourceType"] for r in record.resources}
+
+
+def test_folder_run_is_quiet_about_non_fhir_files_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``evaluate examples/`` as the README runs it: no warning for expectations.json, no files."""
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    for name in ("cord-compression-metastasis.json", "expectations.json"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    (folder / "broken.json").write_text('{"resourceType": "Bundle", "entry": []}')
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(
+        main, ["evaluate", str(folder), "--now", "2026-11-24T12:00:00Z", "--workers", "1"]
+    )
+    assert list(cwd.iterdir()) == []
+    assert result.exit_code == 0, result.output
+    assert "Alert burden: 1 patients" in result.stdout
+    assert "1 other JSON file (no FHIR resource or CDS Hooks request) not evaluated" in (
+        result.stdout
+    )
+    assert "expectations.json" not in result.stderr
+    assert "skipped" in result.stderr and "broken.json" in result.stderr  # bad records still say so

@@ -131,3 +131,29 @@ def test_troubleshooting_explains_every_reason_a_token_is_refused() -> None:
     readme = (ROOT / "README.md").read_text()
     troubleshooting = readme[readme.index("## Troubleshooting") :]
     assert [r for r in sorted(reasons) if f"`{r}`" not in troubleshooting] == []
+
+
+def test_clients_example_loads_and_comments_every_field() -> None:
+    """An operator copies the example to deploy/clients.yaml: it must start, and explain itself."""
+    from cds_service.auth.clients import _KNOWN
+    from cds_service.auth.clients import load_clients
+
+    example = ROOT / "deploy" / "clients.yaml.example"
+    clients = load_clients(example, allowed_algorithms=["ES384", "RS384"])
+    assert len(clients) >= 2
+    text = example.read_text()
+    for key in _KNOWN:  # each field is shown with a comment on its line or the line before
+        lines = text.splitlines()
+        at = [i for i, line in enumerate(lines) if re.match(rf"^\s*#?\s*-?\s*{key}:", line)]
+        assert at, f"{key} missing from the example"
+        assert any("#" in lines[i].split(f"{key}:", 1)[1] or "#" in lines[i - 1] for i in at), key
+
+
+def test_packaging_declares_the_licence_as_spdx_and_ships_its_text() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "Apache-2.0"
+    assert "Version 2.0, January 2004" in (ROOT / "LICENSE").read_text()
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert re.search(r"^## \[0\.1\.0\] - 2026-12-02$", changelog, flags=re.M)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from cds_service import create_app
 from tests.openapi_check import assert_conforms
 
 pytestmark = pytest.mark.usefixtures("responses_conform")
@@ -63,3 +66,33 @@ def test_health_is_cheap_json(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
     assert_conforms("/health", "get", 200, response.get_json())
+
+
+def test_root_points_a_newcomer_to_the_api_without_a_token(
+    settings: dict[str, Any], tmp_path: Path
+) -> None:
+    """``GET /`` is the first URL people try: it answers, unauthenticated, where to go next."""
+    dev = create_app(
+        {
+            **settings,
+            "ENV": "development",
+            "AUTH_MODE": "required",
+            "DEV_TRUST_DIR": str(tmp_path / "trust"),
+        }
+    ).test_client()
+    assert dev.get("/cds-services").status_code == 401  # the API itself stays protected
+    root = dev.get("/")
+    assert root.status_code == 200
+    links = root.get_json()["links"]
+    assert links == {
+        "discovery": "/cds-services",
+        "openapi": "/openapi.json",
+        "health": "/health",
+        "preview": "/preview/",
+    }
+    assert_conforms("/", "get", 200, root.get_json())
+    for path in links.values():
+        with dev.get(path) as linked:
+            assert linked.status_code in (200, 401)
+    production = create_app({**settings, "ENV": "production"}).test_client().get("/")
+    assert "preview" not in production.get_json()["links"]

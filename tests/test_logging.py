@@ -105,3 +105,37 @@ def test_formatter_keeps_extra_fields() -> None:
     record.count = 3
     line = json.loads(JsonFormatter().format(record))
     assert line["event"] == "thing" and line["message"] == "hello" and line["count"] == 3
+
+
+def test_one_line_per_feedback_call_with_outcomes_and_counts_only(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator sees feedback arrive; card ids and clinicians' comments stay out of logs."""
+    card = "9b1f6c3e-4a52-4f1a-9d0e-2f8f6a1b7c01"
+    accepted = {
+        "card": card,
+        "outcome": "accepted",
+        "acceptedSuggestions": [{"id": "0c7e2a4d-5b2e-4a7b-8f3d-6e1c2b9a4d10"}],
+        "outcomeTimestamp": "2026-11-24T12:05:00Z",
+    }
+    overridden = {
+        "card": card,
+        "outcome": "overridden",
+        "overrideReason": {"userComment": f"patient {PATIENT} declined"},
+        "outcomeTimestamp": "2026-11-24T12:06:00Z",
+    }
+    url = "/cds-services/patient-view/feedback"
+    with caplog.at_level(logging.INFO, logger="cds_service"):
+        assert (
+            client.post(url, json={"feedback": [accepted, overridden, accepted]}).status_code == 200
+        )
+        assert client.post(url, json={"feedback": "nope"}).status_code == 400
+    formatter = JsonFormatter()
+    raw = [formatter.format(r) for r in caplog.records if r.name == "cds_service.feedback"]
+    assert all(card not in line and PATIENT not in line for line in raw)
+    ok, bad = (json.loads(line) for line in raw)
+    assert ok["event"] == "feedback" and ok["service_id"] == "patient-view"
+    assert ok["status"] == 200
+    assert ok["outcomes"] == {"accepted": 2, "overridden": 1}
+    assert (ok["items"], ok["stored"], ok["duplicates"]) == (3, 2, 1)
+    assert (bad["status"], bad["items"]) == (400, 0)

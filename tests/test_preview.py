@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from cds_service import create_app
@@ -88,3 +94,129 @@ def test_preview_api_answers_a_pathological_body_with_a_400(settings: dict[str, 
         response = client.post(path, data=deep, content_type="application/json")
         assert response.status_code == 400
         assert response.get_json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.slow
+def test_installed_wheel_offers_the_examples(tmp_path: Path) -> None:
+    """A wheel install has no repository beside it: the preview's examples ship in the package."""
+    root = Path(__file__).parent.parent
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", tmp_path / "dist", root], check=True)
+    (wheel,) = (tmp_path / "dist").glob("spine_mass_cds-*.whl")
+    site = tmp_path / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", site, wheel], check=True)
+    script = (
+        "import cds_service, json\n"
+        "app = cds_service.create_app({'ENV': 'development', 'AUTH_MODE': 'off',"
+        " 'DATABASE_URL': 'sqlite://'})\n"
+        "listed = app.test_client().get('/preview/api/examples').get_json()['examples']\n"
+        "print(json.dumps([cds_service.__file__, len(listed)]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,  # not the repository: nothing but the installed package to find
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module, count = json.loads(out.splitlines()[-1])
+    assert Path(module).is_relative_to(site)
+    assert count == 15
+
+
+def dev_auth_client(settings: dict[str, Any], tmp_path: Path, **extra: Any) -> FlaskClient:
+    """The app as ``make run`` starts it: development, auth required, the local dev key."""
+    trust = {"AUTH_MODE": "required", "DEV_TRUST_DIR": str(tmp_path / "trust")}
+    return preview_client(settings, ENV="development", **trust, **extra)
+
+
+def minted(client: FlaskClient, path: str) -> str:
+    response = client.post("/preview/api/token", json={"path": path})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    token: str = response.get_json()["token"]
+    return token
+
+
+def test_development_page_gets_a_fresh_token_per_call(
+    settings: dict[str, Any], tmp_path: Path
+) -> None:
+    client = dev_auth_client(settings, tmp_path)
+    body = json.loads((EXAMPLES / "order-select-xray-request.json").read_text())
+    url = "/cds-services/order-select"
+    first, second = minted(client, url), minted(client, url)
+    assert first != second  # one-use tokens: one per call
+    ok = client.post(url, json=body, headers={"Authorization": f"Bearer {first}"})
+    assert ok.status_code == 200 and ok.get_json()["cards"]
+    replay = client.post(url, json=body, headers={"Authorization": f"Bearer {first}"})
+    assert replay.status_code == 401
+    # In development the 401 says why (the reason code only, as the log line does).
+    assert "replayed-jti" in replay.get_json()["issue"][0]["diagnostics"]
+    feedback = minted(client, url + "/feedback")  # aud is the feedback URL itself
+    item = {
+        "card": ok.get_json()["cards"][0]["uuid"],
+        "outcome": "overridden",
+        "outcomeTimestamp": "2026-11-24T12:00:00Z",
+    }
+    wrong_aud = client.post(
+        url + "/feedback", json={"feedback": [item]}, headers={"Authorization": f"Bearer {second}"}
+    )
+    assert wrong_aud.status_code == 401
+    assert "aud" in wrong_aud.get_json()["issue"][0]["diagnostics"]
+    stored = client.post(
+        url + "/feedback",
+        json={"feedback": [item]},
+        headers={"Authorization": f"Bearer {feedback}"},
+    )
+    assert stored.status_code == 200
+    missing = client.get("/cds-services")
+    assert "missing-token" in missing.get_json()["issue"][0]["diagnostics"]
+
+
+def test_token_endpoint_refuses_outside_development_and_odd_paths(
+    settings: dict[str, Any], tmp_path: Path
+) -> None:
+    production = preview_client(settings, ENV="production", PREVIEW_ENABLED=True)
+    refused = production.post("/preview/api/token", json={"path": "/cds-services"})
+    assert refused.status_code == 404
+    assert refused.get_json()["resourceType"] == "OperationOutcome"
+    assert "token" not in refused.get_json()
+    dev = dev_auth_client(settings, tmp_path)
+    for path in ("/metrics", "/cds-services/../admin", "https://evil.example/cds-services", 3):
+        assert dev.post("/preview/api/token", json={"path": path}).status_code == 400
+    auth_off = preview_client(settings, ENV="development")  # the shared settings: auth off
+    assert auth_off.post("/preview/api/token", json={"path": "/cds-services"}).get_json() == {
+        "token": None
+    }
+
+
+EXPECTED = json.loads((EXAMPLES / "expectations.json").read_text())
+
+
+def topics_shown(client: FlaskClient, doc: Any, hook: str) -> list[str]:
+    """Build the request as the page does, call the real service, return the card topics."""
+    request = client.post("/preview/api/request", json={"input": doc, "hook": hook}).get_json()
+    cards = client.post(f"/cds-services/{hook}", json=request).get_json()["cards"]
+    return sorted(card["source"]["topic"]["code"] for card in cards)
+
+
+@pytest.mark.parametrize("later", [timedelta(0), timedelta(days=8, hours=8), timedelta(days=97.6)])
+def test_examples_are_shown_as_of_now_with_the_expected_cards(
+    settings: dict[str, Any], later: timedelta
+) -> None:
+    """The service evaluates at its own clock; the examples move with it, cards do not change."""
+    app = create_app({**settings, "PREVIEW_ENABLED": True})
+    reference = datetime.fromisoformat(EXPECTED["now"].replace("Z", "+00:00"))
+    app.extensions["cds_clock"] = lambda: reference + later
+    client = app.test_client()
+    listing = client.get("/preview/api/examples").get_json()
+    shift = round(later / timedelta(days=1))
+    assert listing["asOf"] == {"reference": EXPECTED["now"], "shiftDays": shift}
+    unshifted_differ = 0
+    for name, runs in EXPECTED["examples"].items():
+        doc = client.get(f"/preview/api/examples/{name}").get_json()
+        raw = json.loads((EXAMPLES / f"{name}.json").read_text())
+        for run in (r for r in runs if r["profile"] == "dutch"):
+            assert topics_shown(client, doc, run["hook"]) == sorted(run["topics"]), (name, run)
+            unshifted_differ += topics_shown(client, raw, run["hook"]) != sorted(run["topics"])
+    assert bool(unshifted_differ) == (shift > 0)  # the shift is what keeps the cards right

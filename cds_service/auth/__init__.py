@@ -3,7 +3,7 @@
 ``AUTH_MODE=required`` (default) needs ``CLIENTS_FILE`` and ``PUBLIC_BASE_URL``; only in
 development (``ENV=development``) are they defaulted to a local dev key (see :mod:`.dev`).
 ``AUTH_MODE=off`` trusts every caller and says so loudly at start-up. Preflights
-(``OPTIONS``) and operational routes carry no token and are never checked.
+(``OPTIONS``), the index ``/`` and operational routes carry no token and are never checked.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..errors import Unauthorized
 from ..store import remember_jti
 from .clients import load_clients
 from .dev import DEV_BASE_URL
+from .dev import dev_trust_dir
 from .dev import ensure_dev_trust
 from .jwks import KeyCache
 from .verify import AuthFailure
@@ -35,6 +36,8 @@ __all__ = ["init_app"]
 log = logging.getLogger("cds_service.auth")
 #: Paths that never need a token: health checks, metrics, docs, the dev preview page.
 OPEN_PREFIXES = ("/health", "/metrics", "/openapi.", "/preview", "/static/")
+#: Exact paths that need no token: the index only says where the API is.
+OPEN_PATHS = frozenset({"/"})
 
 
 def init_app(app: Flask) -> None:
@@ -70,7 +73,7 @@ def _verifier(app: Flask) -> tuple[Verifier, str]:
                 "CDS_PUBLIC_BASE_URL (the URL EHRs call, for the JWT aud). "
                 "For local development set CDS_ENV=development (see README, Authentication)."
             )
-        clients_file = str(clients_file or ensure_dev_trust(cfg.dev_trust_dir or app.instance_path))
+        clients_file = str(clients_file or ensure_dev_trust(dev_trust_dir(cfg, app.instance_path)))
         base_url = base_url or DEV_BASE_URL
         log.warning(
             "DEVELOPMENT TRUST SETUP: trusting clients from %s with aud base %s; mint a token "
@@ -104,7 +107,11 @@ def _verifier(app: Flask) -> tuple[Verifier, str]:
 
 def _check_request() -> None:
     """Verify the bearer token of a protected request; refuse with a bare 401."""
-    if request.method == "OPTIONS" or request.path.startswith(OPEN_PREFIXES):
+    if (
+        request.method == "OPTIONS"
+        or request.path in OPEN_PATHS
+        or request.path.startswith(OPEN_PREFIXES)
+    ):
         return
     token = bearer_token(request.headers.get("Authorization"))
     verifier: Verifier = current_app.extensions["cds_verifier"]
@@ -120,6 +127,13 @@ def _check_request() -> None:
             extra={"event": "auth_refused", "reason": failure.reason, "iss": failure.iss},
         )
         events.emit("auth_refused", reason=failure.reason)
+        if current_app.config["ENV"] == "development":
+            # The reason code names the failed check only (never token content): telling it
+            # helps a developer and, on a development machine, gives an attacker nothing.
+            raise Unauthorized(
+                f"Authentication required: token refused ({failure.reason}); "
+                "this reason is shown in development only."
+            ) from None
         raise Unauthorized() from None
     g.cds_client_iss = client.iss
     g.cds_client_tenant = client.tenant

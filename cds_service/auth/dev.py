@@ -20,11 +20,22 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..config import Settings
+
 DEV_ISS = "urn:spine-mass-cds:dev"
 DEV_BASE_URL = "http://127.0.0.1:8080"
 KEY_FILE = "dev-key.pem"
 JWKS_FILE = "dev-jwks.json"
 CLIENTS_FILE = "dev-clients.json"
+
+
+def dev_trust_dir(settings: Settings, instance_path: str) -> str:
+    """Return the folder of the development key: ``DEV_TRUST_DIR``, else the instance folder.
+
+    The service, ``dev-token`` and the preview's token endpoint must agree on it, or a token
+    would be signed by a key the service does not trust.
+    """
+    return settings.dev_trust_dir or instance_path
 
 
 def _create_once(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -19,8 +19,16 @@ from .results import FileResult
 from .results import card_topic
 
 INDICATORS = ("critical", "warning", "info")
+#: Why a folder's JSON file that is no patient record (``expectations.json``) is not evaluated.
+OTHER_JSON = "no FHIR resource or CDS Hooks request"
 TOP_PATIENTS = 10
 BAR_COLOURS = {"critical": "#c62828", "warning": "#ef8f00", "info": "#1565c0"}
+
+
+def card_title(card: dict[str, Any]) -> str:
+    """Return the title readers know a topic by: its ``display``, else the card's summary."""
+    topic = (card.get("source") or {}).get("topic") or {}
+    return str(topic.get("display") or card.get("summary", ""))
 
 
 def burden_report(
@@ -30,15 +38,18 @@ def burden_report(
     evaluated = [r for r in results if r.skipped is None]
     reached: Counter[str] = Counter()
     mix: dict[str, Counter[str]] = {}
+    titles: dict[str, str] = {}
     for result in evaluated:
         for topic in set(result.topics):
             reached[topic] += 1
         for card in result.cards:
             mix.setdefault(card_topic(card), Counter())[str(card.get("indicator"))] += 1
+            titles.setdefault(card_topic(card), card_title(card))
     n = len(evaluated)
     topics: list[dict[str, Any]] = [
         {
             "topic": topic,
+            "title": titles[topic],
             "patients": count,
             "share": round(count / n, 4) if n else 0.0,
             "indicators": {i: mix[topic][i] for i in INDICATORS},
@@ -61,7 +72,10 @@ def burden_report(
             {"file": r.file, "patientId": r.patient_id, "cards": len(r.cards), "topics": r.topics}
             for r in ranked
         ],
-        "skipped": [{"file": r.file, "reason": r.skipped} for r in results if r.skipped],
+        "skipped": [
+            {"file": r.file, "reason": r.skipped} for r in results if r.skipped and not r.other
+        ],
+        "other_json": [r.file for r in results if r.other],
     }
 
 
@@ -73,7 +87,7 @@ def write_html(report: dict[str, Any], path: Path) -> None:
 def render_html(report: dict[str, Any]) -> str:
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(t['topic'])}</td><td>{t['patients']}</td><td>{t['share']:.0%}</td>"
+        f"<tr><td>{e(t['topic'])}</td><td>{e(t['title'])}</td><td>{t['patients']}</td><td>{t['share']:.0%}</td>"
         + "".join(f"<td>{t['indicators'][i]}</td>" for i in INDICATORS)
         + "</tr>"
         for t in report["topics"]
@@ -97,7 +111,7 @@ evaluated at {e(report["now"])}.</p>
 {_svg_chart(report)}
 <p class="legend">{"".join(f'<span style="background:{BAR_COLOURS[i]}"></span>{i}' for i in INDICATORS)}</p>
 <h2>Per topic</h2>
-<table><tr><th>topic</th><th>patients</th><th>share</th>{"".join(f"<th>{i}</th>" for i in INDICATORS)}</tr>{rows}</table>
+<table><tr><th>topic</th><th>card title</th><th>patients</th><th>share</th>{"".join(f"<th>{i}</th>" for i in INDICATORS)}</tr>{rows}</table>
 <h2>Patients with most cards</h2>
 <table><tr><th>patient</th><th>file</th><th>cards</th><th>topics</th></tr>{top}</table>
 </body></html>

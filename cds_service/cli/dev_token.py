@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..auth.dev import DEV_BASE_URL
+from ..auth.dev import dev_trust_dir
 from ..auth.dev import mint_dev_token
 from ..auth.verify import audience_for
 from .common import instance_path
@@ -29,7 +30,14 @@ def dev_token_command(
     Each token has a fresh jti and is accepted once: mint one per call.
     """
     settings = load_settings()
+    if not settings.development:
+        # The development key is trusted by any service started in development: minting with it
+        # on a production host (ENV defaults to production) would hand out working credentials.
+        raise click.ClickException(
+            "dev-token is for development only: set CDS_ENV=development "
+            f"(CDS_ENV is {settings.env!r})."
+        )
     base = base_url or settings.public_base_url or DEV_BASE_URL
     aud = audience_for(base, aud_path)
-    folder = settings.dev_trust_dir or instance_path()
+    folder = dev_trust_dir(settings, instance_path())
     click.echo(mint_dev_token(folder, aud, lifetime_s=lifetime, tenant=tenant))

@@ -28,6 +28,7 @@ from ..logic import evaluate
 from ..logic.extract.fhir import parse_timestamp
 from ..logic.inputs import HOOKS
 from ..logic.inputs import PROFILES
+from .burden import OTHER_JSON
 from .burden import burden_report
 from .burden import write_html
 from .common import load_settings
@@ -40,6 +41,8 @@ def evaluate_file(path: str, hook: str | None, now: datetime, profile: str) -> F
     """Evaluate one file; a file that is not a patient record is skipped, not fatal."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and not doc.keys() & {"resourceType", "hook"}:
+            return FileResult(file=path, skipped=OTHER_JSON, other=True)
         record = bundles.read(doc)
         use_hook = bundles.check_hook(hook or record.hook or "patient-view")
     except (OSError, ValueError) as exc:

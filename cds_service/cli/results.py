@@ -21,6 +21,7 @@ class FileResult:
     hook: str = ""
     cards: list[dict[str, Any]] = field(default_factory=list)
     skipped: str | None = None
+    other: bool = False  # skipped because it is no patient record (``expectations.json``)
 
     @property
     def topics(self) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from .burden import OTHER_JSON
 from .results import FileResult
 from .results import card_topic
 
@@ -43,13 +44,22 @@ def print_report(report: dict[str, Any]) -> None:
     """Print the alert-burden table: per topic, patients reached and the indicator mix."""
     n = report["patients"]
     click.secho(f"Alert burden: {n} patients, {report['cards']} cards", bold=True)
-    click.echo(f"  {'topic':<26}{'patients':>9}{'share':>8}  indicators")
+    width = max((len(row["title"]) for row in report["topics"]), default=0) + 2
+    click.echo(f"  {'topic':<26}{'card title':<{width}}{'patients':>9}{'share':>8}  indicators")
     for row in report["topics"]:
         mix = ", ".join(f"{k} {v}" for k, v in row["indicators"].items() if v)
-        click.echo(f"  {row['topic']:<26}{row['patients']:>9}{row['share']:>8.0%}  {mix}")
+        click.echo(
+            f"  {row['topic']:<26}{row['title']:<{width}}"
+            f"{row['patients']:>9}{row['share']:>8.0%}  {mix}"
+        )
     if report["top_patients"]:
         click.echo("  patients with most cards:")
         for p in report["top_patients"]:
             click.echo(f"    {p['cards']:>3}  {p['patientId']}  {p['file']}")
+    if report["other_json"]:
+        n_other = len(report["other_json"])
+        click.echo(
+            f"  {n_other} other JSON file{'s' if n_other > 1 else ''} ({OTHER_JSON}) not evaluated"
+        )
     for s in report["skipped"]:
         click.echo(f"  skipped {s['file']}: {s['reason']}", err=True)

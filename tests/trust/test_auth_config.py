@@ -97,6 +97,7 @@ def test_development_mints_a_local_key_and_dev_token_works(
     app = create_app(required(settings, ENV="development", DEV_TRUST_DIR=str(trust_dir)))
     assert (trust_dir / "dev-key.pem").stat().st_mode & 0o077 == 0
     monkeypatch.setenv("CDS_DEV_TRUST_DIR", str(trust_dir))
+    monkeypatch.setenv("CDS_ENV", "development")
     runner = CliRunner()
     result = runner.invoke(main, ["dev-token", "--aud-path", "/cds-services"])
     assert result.exit_code == 0, result.output
@@ -109,3 +110,20 @@ def test_development_mints_a_local_key_and_dev_token_works(
     other = create_app(required(settings, ENV="development", DEV_TRUST_DIR=str(trust_dir)))
     again = other.test_client().get("/cds-services", headers={"Authorization": f"Bearer {tok}"})
     assert again.status_code == 401
+
+
+@pytest.mark.parametrize("env", ["production", None])
+def test_dev_token_refuses_outside_development(
+    env: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A development key must never sign tokens on a production host (the default ENV)."""
+    monkeypatch.setenv("CDS_DEV_TRUST_DIR", str(tmp_path / "trust"))
+    if env is None:
+        monkeypatch.delenv("CDS_ENV", raising=False)
+    else:
+        monkeypatch.setenv("CDS_ENV", env)
+    result = CliRunner().invoke(main, ["dev-token"])
+    assert result.exit_code == 1
+    assert "development only" in result.output and "CDS_ENV=development" in result.output
+    assert "eyJ" not in result.output  # no token printed
+    assert not (tmp_path / "trust" / "dev-key.pem").exists()

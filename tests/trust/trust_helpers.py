@@ -17,9 +17,12 @@ from typing import Any
 import jwt
 import psycopg
 import requests
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_DSN = "host=127.0.0.1 port=5432 dbname=test user=root"
+#: The PostgreSQL the postgres-marked tests use; `make test` sets it to a throw-away server
+#: when nothing answers at the default (scripts/with-test-postgres.sh).
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 BASE_URL = "https://cds.example.org"
 
 
@@ -64,12 +67,15 @@ def token(
 def pg_schema() -> Iterator[str]:
     """Create a throw-away PostgreSQL schema; yield a SQLAlchemy URL that uses it."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {name}")
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
     try:
-        yield f"postgresql+psycopg://root@127.0.0.1:5432/test?options=-csearch_path%3D{name}"
+        yield url.update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
+            hide_password=False
+        )
     finally:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 

@@ -18,9 +18,19 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function headers() {
+// A pasted token wins; else, in development, the server signs a fresh one-use token whose aud
+// is exactly the URL about to be called (none when auth is off or outside development).
+async function bearer(url) {
+  const pasted = $("token").value.trim();
+  if (pasted) return pasted;
+  const path = new URL(url, location.href).pathname;
+  const minted = await postJSON("api/token", { path }, false);
+  return minted.ok && minted.data && minted.data.token ? minted.data.token : "";
+}
+
+async function headers(url) {
   const h = { "Content-Type": "application/json", "Accept": "application/json" };
-  const token = $("token").value.trim();
+  const token = await bearer(url);
   if (token) h["Authorization"] = "Bearer " + token;
   return h;
 }
@@ -28,7 +38,7 @@ function headers() {
 async function postJSON(url, body, auth) {
   const response = await fetch(url, {
     method: "POST",
-    headers: auth ? headers() : { "Content-Type": "application/json" },
+    headers: auth ? await headers(url) : { "Content-Type": "application/json" },
     body: JSON.stringify(body),
   });
   let data = null;
@@ -49,6 +59,11 @@ function setStatus(id, text, isError) {
 async function loadExamples() {
   const response = await fetch("api/examples");
   const data = await response.json();
+  const asOf = data.asOf;
+  $("as-of").textContent = asOf
+    ? "Examples are shown as of now: written for " + asOf.reference + ", every date in them is moved "
+      + asOf.shiftDays + " day(s) forward to the service's clock, so their cards are the ones examples/expectations.json lists."
+    : "Examples are shown with their dates as written; the service evaluates them at its own clock.";
   for (const ex of data.examples) {
     $("example").append(el("option", { value: ex.name, "data-hook": ex.hook }, ex.name));
   }
