@@ -49,7 +49,7 @@ def _issue_cards(url: str) -> int:
 
 
 def _rows(tmp_path: Path) -> int:
-    engine = open_engine({"DATABASE_URL": f"sqlite:///{tmp_path / 'cds.sqlite'}"}, str(tmp_path))
+    engine = open_engine(f"sqlite:///{tmp_path / 'cds.sqlite'}", str(tmp_path))
     try:
         with engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(card_record)).scalar())

@@ -89,7 +89,7 @@ def test_a_token_replayed_across_instances_is_refused_and_feedback_is_stored_onc
     for url in urls + urls:
         headers = _bearer(token(ec_key, "ES384", kid="k1", iss=ISS, aud=BASE_URL + FEEDBACK_PATH))
         assert requests.post(url + FEEDBACK_PATH, json={"feedback": [ITEM]}, headers=headers).ok
-    engine = open_engine({"DATABASE_URL": db_url}, str(tmp_path))
+    engine = open_engine(db_url, str(tmp_path))
     try:
         with engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(feedback)).scalar() == 1
