@@ -147,7 +147,7 @@ def _record_call(response: Response) -> Response:
 def index() -> ResponseReturnValue:
     """Where to go next, for people and scripts that open the bare URL (no token needed)."""
     links = {"discovery": "/cds-services", "openapi": "/openapi.json", "health": "/health"}
-    if "preview" in current_app.blueprints and current_app.config["ENV"] == "development":
+    if "preview" in current_app.blueprints and settings_of(current_app).development:
         links["preview"] = "/preview/"
     return jsonify({"service": "Spine Mass CDS (CDS Hooks 2.0)", "links": links})
 

@@ -127,7 +127,7 @@ def _check_request() -> None:
             extra={"event": "auth_refused", "reason": failure.reason, "iss": failure.iss},
         )
         events.emit("auth_refused", reason=failure.reason)
-        if current_app.config["ENV"] == "development":
+        if settings_of(current_app).development:
             # The reason code names the failed check only (never token content): telling it
             # helps a developer and, on a development machine, gives an attacker nothing.
             raise Unauthorized(
