@@ -27,6 +27,9 @@ def main() -> None:
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the CDS Hooks API."""
+    from .governance import check_at_start
+
+    check_at_start()  # a bad rule modes file: one line, exit 2, before anything starts
     if workers > 0:
         import os
         import sys

@@ -97,6 +97,10 @@ DEFAULTS: dict[str, Setting] = {
         None,
         "Folder of example patients the preview page offers; default the repository's `examples/`.",
     ),
+    "RULE_MODES_FILE": Setting(
+        None,
+        "YAML file: card topic -> `active`/`silent`/`off`, optionally per hook (docs/governance.md).",
+    ),
     "METRICS_ENABLED": Setting(True, "Serve Prometheus metrics at `/metrics`."),
     "LOG_LEVEL": Setting("INFO", "Log level of the JSON log lines."),
     "BIND": Setting(

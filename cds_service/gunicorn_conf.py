@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from cds_service.config import DEFAULTS
+from cds_service.governance import check_at_start
+
+# A bad rule modes file stops gunicorn here, in the master, before it logs or forks: one
+# line naming the bad entry, not a traceback per worker.
+check_at_start()
 
 # gunicorn reads these module-level names as settings; the command line may override them.
 bind = os.environ.get("CDS_BIND", str(DEFAULTS["BIND"].default))

@@ -53,6 +53,11 @@ LATENCY = Histogram(
 CARDS = Counter(
     "cds_cards_total", "Cards returned, by service and card topic.", ["service", "topic"]
 )
+SILENT_CARDS = Counter(
+    "cds_silent_cards_total",
+    "Cards evaluated and recorded but not returned (silent rule mode), by service and topic.",
+    ["service", "topic"],
+)
 FHIR_FETCHES = Counter(
     "cds_fhir_fetches_total",
     "FHIR fallback fetches by prefetch key and outcome.",
@@ -111,11 +116,13 @@ def _child(metric: Any, *labels: str) -> Any:
 
 
 def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
-    """Count the cards of a successful call by topic (``result`` is a CallResult)."""
+    """Count the returned and the silent cards of a successful call by topic."""
     if result is None:
         return
     for card in result.evaluation.cards:
         _child(CARDS, service_id, card.topic).inc()
+    for card in result.evaluation.silent:
+        _child(SILENT_CARDS, service_id, card.topic).inc()
 
 
 def _on_fhir_fetch(*, key: str, status: str, latency_ms: float, **_: Any) -> None:

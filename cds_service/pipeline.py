@@ -23,6 +23,8 @@ from .errors import InvalidRequest
 from .logic import Evaluation
 from .logic import evaluate
 from .logic.inputs import HookInput
+from .logic.modes import ALL_ACTIVE
+from .logic.modes import RuleModes
 from .registry import ServiceDescriptor
 
 
@@ -101,6 +103,7 @@ def call(
     settings: Mapping[str, Any],
     *,
     now: datetime | None = None,
+    modes: RuleModes = ALL_ACTIVE,
 ) -> CallResult:
     """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure."""
     validate_request(service, body, settings)
@@ -112,7 +115,7 @@ def call(
         now=now or datetime.now(UTC),
         profile=str(setting(settings, "GUIDELINE_PROFILE")),
     )
-    evaluation = evaluate(inp, new_uuid=uuids.new_uuid)
+    evaluation = evaluate(inp, new_uuid=uuids.new_uuid, modes=modes)
     return CallResult(
         body={"cards": [card.to_json() for card in evaluation.cards]},
         evaluation=evaluation,

@@ -1,8 +1,12 @@
-"""``spine-mass-cds report``: the acceptance report as a table or JSON."""
+"""``spine-mass-cds report``: the committee report as a table, JSON, CSV or an HTML page."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import Config
@@ -11,9 +15,14 @@ from flask import Flask
 from ..config import load as load_settings
 from . import migrate
 from . import open_engine
+from .report import Window
 from .report import acceptance_report
 from .report import as_json
 from .report import as_table
+from .report import daily
+from .report_formats import Header
+from .report_formats import as_csv
+from .report_formats import as_html
 
 
 def settings() -> tuple[Config, str]:
@@ -27,16 +36,63 @@ def settings() -> tuple[Config, str]:
     return app.config, app.instance_path
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A date or time given without a zone is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"])
+
+
 @click.command("report")
+@click.option("--since", type=_WHEN, help="First day (UTC) of cards counted, inclusive.")
+@click.option("--until", type=_WHEN, help="Cards issued before this day/time (UTC), exclusive.")
 @click.option("--json", "as_json_output", is_flag=True, help="Print JSON instead of a table.")
-def report_command(as_json_output: bool) -> None:
-    """Print cards issued, accepted and overridden per card topic and rule version."""
+@click.option("--csv", "as_csv_output", is_flag=True, help="Print CSV instead of a table.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML page with charts to this file.")  # fmt: skip
+def report_command(
+    since: datetime | None,
+    until: datetime | None,
+    as_json_output: bool,
+    as_csv_output: bool,
+    html_file: Path | None,
+) -> None:
+    """Per card topic, rule version and mode: cards, patients, accepted, overridden."""
+    from ..governance import ModesError
+    from ..governance import load_modes
+
     config, instance_path = settings()
+    try:
+        modes = load_modes(config)
+    except ModesError as exc:
+        raise click.ClickException(str(exc)) from None
+    window = Window(_utc(since), _utc(until))
     engine = open_engine(config, instance_path)
     migrate.upgrade(engine)
-    report = acceptance_report(engine)
+    report = acceptance_report(engine, window)
+    days = daily(engine, window) if html_file or as_json_output else []
     engine.dispose()
+    span = (
+        window.since.isoformat() if window.since else "the first card",
+        window.until.isoformat() if window.until else "now",
+    )
+    if html_file:
+        header = Header(*span, modes.summary(), datetime.now(UTC).isoformat(timespec="seconds"))
+        html_file.write_text(as_html(report, days, header), encoding="utf-8")
     if as_json_output:
-        click.echo(json.dumps(as_json(report), indent=2))
+        body = {
+            "since": span[0] if window.since else None,
+            "until": span[1] if window.until else None,
+            "modes": modes.as_json(),
+            "rows": as_json(report),
+            "daily": [asdict(d) for d in days],
+        }
+        click.echo(json.dumps(body, indent=2))
+    elif as_csv_output:
+        click.echo(as_csv(report), nl=False)
     else:
+        click.echo(f"Rule modes in force: {modes.summary()}")
         click.echo(as_table(report))
