@@ -121,7 +121,7 @@ def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
         return
     for card in result.evaluation.cards:
         _child(CARDS, service_id, card.topic).inc()
-    for card in result.evaluation.silent:
+    for card in getattr(result.evaluation, "silent", ()):
         _child(SILENT_CARDS, service_id, card.topic).inc()
 
 
