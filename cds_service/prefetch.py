@@ -200,7 +200,7 @@ def _fetch(
         return
     absolute: dict[str, str] = {}
     for key, url in urls.items():
-        if "://" not in url:
+        if "://" not in url.split("?", 1)[0]:  # relative (a code token's system may hold ://)
             absolute[key] = f"{base}/{url}"
         elif fhir_client.is_under(url, base):
             absolute[key] = url

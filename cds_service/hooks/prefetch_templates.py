@@ -1,11 +1,15 @@
 """Prefetch templates shared by every service: the record the rules read (§1).
 
 Only CDS Hooks 2.0 tokens (``{{context.patientId}}``) are used; no FHIRPath, no
-``_include``. Status filters keep the payload small while still returning everything
-§1 counts: completed orders and procedures are needed for ``mri_done``.
+``_include``. :data:`RECORD_PREFETCH` is written as the whole record per resource type and
+then narrowed by code and status to what the rules read (:mod:`.prefetch_narrowing`,
+derived from the value sets); :data:`FULL_RECORD_PREFETCH` keeps the unnarrowed form for
+the equivalence test and the cost figures in docs/prefetch-cost.md.
 """
 
 from __future__ import annotations
+
+from .prefetch_narrowing import narrowed
 
 RECORD_PREFETCH: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
@@ -17,6 +21,8 @@ RECORD_PREFETCH: dict[str, str] = {
     "devices": "Device?patient={{context.patientId}}",
     "diagnosticReports": "DiagnosticReport?patient={{context.patientId}}",
 }
+FULL_RECORD_PREFETCH: dict[str, str] = dict(RECORD_PREFETCH)
+RECORD_PREFETCH = narrowed(FULL_RECORD_PREFETCH)  # every key above, narrowed the same way
 
 #: Without the Conditions the service cannot know whether a spine mass, cancer or cord
 #: compression is present, so it can say nothing safely: this key alone is required (412).
