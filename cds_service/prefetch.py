@@ -33,6 +33,8 @@ from dataclasses import field
 from typing import Any
 from urllib.parse import quote
 
+import orjson
+
 from . import events
 from . import fhir_client
 from .errors import Issue
@@ -59,6 +61,18 @@ class Resolved:
     unavailable: dict[str, str] = field(default_factory=dict)  # optional key -> why not
     foreign: int = 0  # resources dropped because they name another patient
     extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
+    # For the per-key metrics: (resources, bytes) received per key and source, and the keys
+    # the client did not send ("missing") or sent as a failure ("failed").
+    received: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as compact JSON: what a prefetch key cost the EHR to send."""
+    try:
+        return len(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return 0
 
 
 def render(template: str, context: Mapping[str, Any]) -> str | None:
@@ -124,12 +138,15 @@ def resolve(
             resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
         elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_client.unpack(value))[1]:
             resolved.resources[key], resolved.sources[key] = unpacked[0], "prefetch"
+            resolved.received[(key, "prefetch")] = (len(unpacked[0]), json_size(value))
             if (nxt := fhir_client.next_link(value)) is not None:
                 urls[key] = nxt
-        elif (rel := render(template, context)) is not None:
-            urls[key] = rel
         else:
-            problems[key] = "its template cannot be filled from the context"
+            resolved.absent[key] = "failed" if given_map and key in given else "missing"
+            if (rel := render(template, context)) is not None:
+                urls[key] = rel
+            else:
+                problems[key] = "its template cannot be filled from the context"
     if urls:
         _fetch(body, urls, settings, resolved, problems)
     required = {k: why for k, why in problems.items() if k in service.prefetch_required}
@@ -224,3 +241,4 @@ def _fetch(
             continue
         resolved.resources[key] = resolved.resources.get(key, []) + outcome.resources
         resolved.sources[key] = "fhir"
+        resolved.received[(key, "fhir")] = (len(outcome.resources), outcome.bytes)
