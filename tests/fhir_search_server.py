@@ -11,12 +11,16 @@ template the server cannot honour shows up as a failed key, not as silent over-f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from urllib.parse import parse_qs
 
+from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response
 
@@ -104,3 +108,29 @@ def _any_coding(concepts: Iterable[Any], tokens: list[str]) -> bool:
                 if coding.get("code") == code and (not bar or coding.get("system") == system):
                     return True
     return False
+
+
+@contextmanager
+def running(search: SearchServer) -> Iterator[HTTPServer]:
+    """Serve ``search`` on an OS-chosen loopback port under ``/fhir``."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.expect_request(re.compile(r"^/fhir/.*")).respond_with_handler(search.handle)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def fallback_settings(server: HTTPServer, database_url: str) -> dict[str, Any]:
+    """App settings that fetch every key from ``server`` with time to spare on a busy host."""
+    return {
+        "TESTING": True,
+        "AUTH_MODE": "off",
+        "DATABASE_URL": database_url,
+        "FHIR_ALLOWED_SERVERS": [server.url_for("/fhir")],
+        "FHIR_ALLOW_LOOPBACK_HTTP": True,
+        "FHIR_CONNECT_TIMEOUT_S": 5.0,
+        "FHIR_READ_TIMEOUT_S": 5.0,
+        "FHIR_DEADLINE_S": 10.0,
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from cds_service import create_app
 from cds_service.fhir_client import resources_of
 from tests.conftest import FIXTURE_NOW
 from tests.fhir_search_server import SearchServer
+from tests.fhir_search_server import fallback_settings
+from tests.fhir_search_server import running
 
 RECORD = Path(__file__).parent / "fixtures/requests/patient-view"
 RECORD_FILE = RECORD / "mri-12h--fires--cord-compression-snomed.json"
@@ -23,12 +24,9 @@ RECORD_FILE = RECORD / "mri-12h--fires--cord-compression-snomed.json"
 
 @pytest.fixture
 def fhir() -> Iterator[tuple[HTTPServer, SearchServer]]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     search = SearchServer()
-    server.expect_request(re.compile(r"^/fhir/.*")).respond_with_handler(search.handle)
-    server.start()
-    yield server, search
-    server.stop()
+    with running(search) as server:
+        yield server, search
 
 
 def sample(name: str, **labels: str) -> float:
@@ -45,18 +43,7 @@ def test_each_key_reports_what_it_received_and_how_it_was_obtained(
     del body["prefetch"]["observations"]  # missing: fetched
     body["prefetch"]["devices"] = {"resourceType": "OperationOutcome", "issue": []}  # failed
     body["fhirServer"] = server.url_for("/fhir")
-    app = create_app(
-        {
-            "TESTING": True,
-            "AUTH_MODE": "off",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-            "FHIR_ALLOWED_SERVERS": [server.url_for("/fhir")],
-            "FHIR_ALLOW_LOOPBACK_HTTP": True,
-            "FHIR_DEADLINE_S": 10.0,
-            "FHIR_READ_TIMEOUT_S": 5.0,
-            "FHIR_CONNECT_TIMEOUT_S": 5.0,
-        }
-    )
+    app = create_app(fallback_settings(server, f"sqlite:///{tmp_path / 'db.sqlite'}"))
     app.extensions["cds_clock"] = lambda: FIXTURE_NOW
     names = {
         "cond_n": ("cds_prefetch_resources_count", {"key": "conditions", "source": "prefetch"}),

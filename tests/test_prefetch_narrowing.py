@@ -30,6 +30,8 @@ from cds_service.logic.valuesets import VALUESETS
 from cds_service.registry import Registry
 from tests.conftest import FIXTURE_NOW
 from tests.fhir_search_server import SearchServer
+from tests.fhir_search_server import fallback_settings
+from tests.fhir_search_server import running
 from tests.test_golden_cards import normalise
 
 ROOT = Path(__file__).parent.parent
@@ -46,27 +48,14 @@ TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
 
 @pytest.fixture(scope="module")
 def fhir() -> Iterator[tuple[HTTPServer, SearchServer]]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     search = SearchServer()
-    server.expect_request(re.compile(r"^/fhir/.*")).respond_with_handler(search.handle)
-    server.start()
-    yield server, search
-    server.stop()
+    with running(search) as server:
+        yield server, search
 
 
 def _app(tmp_path: Path, server: HTTPServer, *, full: bool) -> Flask:
-    app = create_app(
-        {
-            "TESTING": True,
-            "AUTH_MODE": "off",
-            "DATABASE_URL": f"sqlite:///{tmp_path / ('full' if full else 'narrow')}.sqlite",
-            "FHIR_ALLOWED_SERVERS": [server.url_for("/fhir")],
-            "FHIR_ALLOW_LOOPBACK_HTTP": True,
-            "FHIR_CONNECT_TIMEOUT_S": 5.0,
-            "FHIR_READ_TIMEOUT_S": 5.0,
-            "FHIR_DEADLINE_S": 10.0,
-        }
-    )
+    database = f"sqlite:///{tmp_path / ('full' if full else 'narrow')}.sqlite"
+    app = create_app(fallback_settings(server, database))
     app.extensions["cds_clock"] = lambda: FIXTURE_NOW
     if full:
         app.extensions["cds_registry"] = Registry(
