@@ -2,7 +2,8 @@
 
 Each record is served by a loopback FHIR search server (:mod:`tests.fhir_search_server`);
 the service gets no prefetch and fetches through its templates, once narrowed (as
-deployed) and once through the unnarrowed ones. The cards must be identical.
+deployed) and once through the unnarrowed ones. The cards must be identical to each other
+and to those of the same record sent as prefetch.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from flask import Flask
 from pytest_httpserver import HTTPServer
 
+from cds_service import bundles
 from cds_service import create_app
 from cds_service.fhir_client import resources_of
 from cds_service.hooks import SERVICES
@@ -35,14 +37,24 @@ from tests.fhir_search_server import running
 from tests.test_golden_cards import normalise
 
 ROOT = Path(__file__).parent.parent
-RECORDS = sorted(
-    p
-    for p in [
-        *(ROOT / "tests/fixtures/requests").rglob("*.json"),
-        *(ROOT / "examples").glob("*.json"),
-    ]
-    if isinstance(body := json.loads(p.read_text()), dict) and body.get("prefetch")
-)
+
+
+def _requests() -> dict[str, dict[str, Any]]:
+    """Every fixture request, and every example under each hook its expectations name."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted((ROOT / "tests/fixtures/requests").rglob("*.json")):
+        body = json.loads(path.read_text())
+        if isinstance(body, dict) and body.get("prefetch"):
+            out[str(path.relative_to(ROOT))] = body
+    expectations = json.loads((ROOT / "examples/expectations.json").read_text())["examples"]
+    for name, runs in sorted(expectations.items()):
+        record = bundles.read(json.loads((ROOT / f"examples/{name}.json").read_text()))
+        for hook in sorted({run["hook"] for run in runs}):
+            out[f"examples/{name}.json@{hook}"] = record.cds_request(hook, hook_instance=name)
+    return out
+
+
+REQUESTS = _requests()
 TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
 
 
@@ -78,30 +90,31 @@ def _cards(app: Flask, body: dict[str, Any], service: str) -> tuple[list[Any], A
     return normalise(response.get_json()["cards"]), response
 
 
-@pytest.mark.parametrize("path", RECORDS, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("name", sorted(REQUESTS))
 def test_narrowed_templates_give_the_cards_of_the_whole_record(
-    path: Path, apps: dict[str, Flask], fhir: tuple[HTTPServer, SearchServer]
+    name: str, apps: dict[str, Flask], fhir: tuple[HTTPServer, SearchServer]
 ) -> None:
     server, search = fhir
-    body = json.loads(path.read_text())
-    search.pool = [r for value in body.pop("prefetch").values() for r in resources_of(value)]
-    body["fhirServer"] = server.url_for("/fhir")
+    body = json.loads(json.dumps(REQUESTS[name]))
     service = {"patient-view": "patient-view", "order-select": "order-select"}.get(
         body["hook"], "order-sign"
     )
+    prefetched, _ = _cards(apps["full"], json.loads(json.dumps(body)), service)
+    search.pool = [r for value in body.pop("prefetch").values() for r in resources_of(value)]
+    body["fhirServer"] = server.url_for("/fhir")
     search.sent = {}
     narrow, _ = _cards(apps["narrow"], body, service)
     narrow_sent = sum(n for n, _ in search.sent.values())
     search.sent = {}
     full, _ = _cards(apps["full"], body, service)
-    assert narrow == full
+    assert narrow == full == prefetched
     assert narrow_sent <= sum(n for n, _ in search.sent.values())
 
 
 def test_the_equivalence_covers_cards_that_fire() -> None:
     """The records above must exercise the rules, not just silence."""
-    fired = [p for p in RECORDS if "--fires--" in p.name]
-    assert len(fired) >= 40
+    fired = [name for name in REQUESTS if "--fires--" in name]
+    assert len(fired) >= 40 and sum(name.startswith("examples/") for name in REQUESTS) >= 15
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.id)
