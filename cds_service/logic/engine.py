@@ -15,6 +15,7 @@ silently for the record, or not built at all; a companion takes its principal's 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .cards import Card
 from .cards import Indicator
@@ -53,9 +54,11 @@ def govern(
     """Return ``(shown, silent)``: the cards to return and those to record only.
 
     Nothing fires without spine-mass context: alert fatigue is the first way a CDS
-    service fails. A topic that is ``off`` for the hook yields no card at all; a
-    ``silent`` one is rendered (so its record says what would have been shown) but not
-    returned, and never takes a shown card's place: it swaps out no MRI tier card.
+    service fails. A topic that is ``off`` for the hook yields no card at all. The
+    ``silent`` cards are those that would be shown were every topic that is not off
+    active, so the record counts what clinicians would have seen. A silent card never
+    takes a shown card's place: an MRI tier card swapped out by a silent X-ray card (which
+    carries its MRI) is shown.
     """
     if not facts.context:
         return (), ()
@@ -73,20 +76,21 @@ def govern(
         for p in plans
         if facts.hook in p.rule.hooks and p.companion_of is None and mode(p) is not Mode.OFF
     ]
-    if facts.hook != "patient-view":
-        principals = _for_order_hook(facts, principals, mode)
-    modes_of = {p.rule.id: mode(p) for p in principals}
-    if any(p.replaces_tier and modes_of[p.rule.id] is Mode.ACTIVE for p in principals):
-        # The X-ray card carries the tier's MRI, or a review escalates its draft: a
-        # companion of the tier explains that card now.
-        modes_of.update(dict.fromkeys(_TIER_IDS - modes_of.keys(), Mode.ACTIVE))
-    kept = [(p, modes_of[p.rule.id]) for p in principals]
+    # Two selections: what is shown (only a shown card swaps out the tier card), and what
+    # would be shown were every silent topic active (the silent record).
+    shown = _select(facts, principals, lambda p: mode(p) is Mode.ACTIVE)
+    world = _select(facts, principals, lambda p: True)
+    kept = [(p, Mode.ACTIVE) for p in shown.plans if mode(p) is Mode.ACTIVE]
+    kept += [(p, Mode.SILENT) for p in world.plans if mode(p) is Mode.SILENT]
     for p in plans:
         if p.companion_of is None or facts.hook not in p.rule.hooks:
             continue
-        if p.companion_of in modes_of:
-            kept.append((p, modes_of[p.companion_of]))
-        elif facts.hook == "patient-view":  # e.g. a device warning beside a pending MRI
+        if p.companion_of in shown.explained(Mode.ACTIVE, mode):
+            kept.append((p, Mode.ACTIVE))
+        elif p.companion_of in world.explained(Mode.SILENT, mode):
+            kept.append((p, Mode.SILENT))
+        elif facts.hook == "patient-view" and p.companion_of not in world.ids:
+            # e.g. a device warning beside a pending MRI: the tier topic's mode
             kept.append((p, modes.of(p.companion_of, facts.hook)))
     kept = [(p, m) for p, m in kept if m is not Mode.OFF]
     kept.sort(key=lambda pm: (-_indicator(pm[0]).rank, _RANK[pm[0].rule.id]))
@@ -102,20 +106,44 @@ def _indicator(plan: Plan) -> Indicator:
     return plan.indicator or plan.rule.indicator
 
 
-def _for_order_hook(facts: Facts, plans: list[Plan], mode: Callable[[Plan], Mode]) -> list[Plan]:
-    """Keep cards about the judged drafts and unaddressed critical cards.
+@dataclass(frozen=True)
+class _Selection:
+    """The principal cards a hook keeps, and the card (if any) that took the tier's place."""
+
+    plans: list[Plan]
+    swapper: Plan | None
+
+    @property
+    def ids(self) -> set[str]:
+        return {p.rule.id for p in self.plans}
+
+    def explained(self, wanted: Mode, mode: Callable[[Plan], Mode]) -> set[str]:
+        """Ids whose companion is kept in ``wanted`` mode: the cards of that mode, and the
+        tier ids when a card of that mode carries the tier's MRI."""
+        ids = {p.rule.id for p in self.plans if mode(p) is wanted}
+        if self.swapper is not None and mode(self.swapper) is wanted:
+            ids |= _TIER_IDS
+        return ids
+
+
+def _select(facts: Facts, plans: list[Plan], may_swap: Callable[[Plan], bool]) -> _Selection:
+    """Keep cards about the judged drafts and unaddressed critical cards (order hooks).
 
     Every card planned here is unaddressed by construction: a pending order of the card's
-    kind (record or draft) already suppressed it in planning. Only a card that is shown
-    may swap out the MRI tier card it carries: a silent X-ray card must not hide the MRI.
+    kind (record or draft) already suppressed it in planning. A card that carries the
+    tier's MRI (X-ray) or escalates its draft (review) replaces the tier card when
+    ``may_swap`` allows it: one MRI.
     """
+    if facts.hook == "patient-view":
+        return _Selection(plans, None)
     judged = relevant_drafts(facts)
     kept = [
         p for p in plans if (p.about & judged if p.about else _indicator(p) is Indicator.CRITICAL)
     ]
-    if any(p.replaces_tier and mode(p) is Mode.ACTIVE for p in kept):
+    swapper = next((p for p in kept if p.replaces_tier and may_swap(p)), None)
+    if swapper is not None:
         kept = [p for p in kept if p.rule.id not in _TIER_IDS]
-    return kept
+    return _Selection(kept, swapper)
 
 
 def _render(plan: Plan, why: Why, new_uuid: Callable[[], str]) -> Card:

@@ -28,6 +28,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "requests"
 ROOT = Path(__file__).parent.parent.parent
 CORD = "patient-view/mri-12h--fires--cord-compression-snomed.json"  # + dexa, surgical, ambulatory
 PACEMAKER = "patient-view/mri-contraindicated--fires--pacemaker-device.json"
+ORDER_SELECT_MRI = "order-select/dexamethasone--silent--rx-view-draft-dexamethasone.json"
 XRAY_SWAP = "order-select/mri-12h--silent--xray-insufficient-carries-the-mri.json"
 
 
@@ -100,9 +101,17 @@ def test_a_silent_topic_is_recorded_not_returned_and_an_off_topic_is_neither(
     )
 
 
-@pytest.mark.parametrize("modes_app", ["dexamethasone: {order-select: off}\n"], indirect=True)
+@pytest.mark.parametrize("modes_app", ["mri-12h: {order-select: silent}\n"], indirect=True)
 def test_a_mode_given_per_hook_leaves_the_other_hooks_active(modes_app: Flask) -> None:
-    assert "dexamethasone" in call(modes_app, CORD)
+    assert "mri-12h" in call(modes_app, CORD)  # patient-view: still shown
+    assert call(modes_app, ORDER_SELECT_MRI) == ["surgical-referral"]
+    with engine(modes_app).connect() as conn:
+        rows = conn.execute(
+            sa.select(card_record.c.service_id, card_record.c.mode).where(
+                card_record.c.topic == "mri-12h"
+            )
+        )
+        assert sorted(rows) == [("order-select", "silent"), ("patient-view", "active")]
 
 
 @pytest.mark.parametrize("modes_app", ["mri-24h: silent\n"], indirect=True)
