@@ -42,21 +42,21 @@ MAX_TEMPLATE = 2000
 PATIENT_ID_CHARS = 64
 PATIENT_TOKEN = "{{context.patientId}}"
 
-_ORDER_SETS = frozenset(vs for vs, _ in KINDS)
+#: Drug orders are MedicationRequests: a ServiceRequest is never read as dexamethasone.
+_SERVICE_REQUEST_SETS = frozenset(vs for vs, _ in KINDS) - {VS.DEXAMETHASONE} | {VS.MRI_SPINE}
 _PROCEDURE_SETS = frozenset({VS.MRI_SPINE, VS.PRIOR_RADIOTHERAPY, VS.MRI_CONTRA_PROCEDURE})
+#: The value sets the facts take from Observations (``assemble``: SINS, ECOG, deficits and
+#: the symptoms). Paraparesis and the symptom regions only qualify Observations that are
+#: already in these sets, so their own codes add nothing.
 _OBSERVATION_SETS = frozenset(
     {
         VS.SINS,
         VS.ECOG,
         VS.MOTOR_DEFICIT,
-        VS.PARAPARESIS,
         VS.BACK_PAIN,
         VS.RADICULAR_PAIN,
         VS.SPHINCTER,
         VS.WHEELCHAIR,
-        VS.SYMPTOM_CERVICAL,
-        VS.SYMPTOM_THORACIC,
-        VS.SYMPTOM_LUMBAR,
     }
 )
 
@@ -85,7 +85,7 @@ NARROWINGS: Mapping[str, Narrowing] = {
     "Procedure": Narrowing("code", _PROCEDURE_SETS, ("completed",)),
     # Completed spine-MRI requests (mri_done) and pending orders of every known kind.
     "ServiceRequest": Narrowing(
-        "code", _ORDER_SETS | {VS.MRI_SPINE}, tuple(sorted(PENDING | {"completed"}))
+        "code", _SERVICE_REQUEST_SETS, tuple(sorted(PENDING | {"completed"}))
     ),
     # A drug named by a reference to a contained Medication is invisible to ``code``.
     "MedicationRequest": Narrowing(None, statuses=tuple(sorted(PENDING))),
