@@ -56,12 +56,18 @@ def create_app(
     from .registry import Registry
 
     check_catalog()
+    from .governance import load_modes
+    from .governance import log_modes
+
+    modes = load_modes(settings)  # a bad modes file must stop the service, like a bad rule
     register_error_handlers(app)
     from . import cors
     from . import logs
 
     cors.init_app(app)  # first: preflights are answered before any authentication
     logs.init_app(app)
+    app.extensions["cds_rule_modes"] = modes
+    log_modes(modes)
     app.extensions["cds_registry"] = Registry(SERVICES)
     app.extensions["cds_fhir_fetcher"] = Fetcher(FetchSettings.from_settings(settings))
     # The evaluation clock; tests replace it to evaluate fixtures at a fixed moment.

@@ -110,6 +110,7 @@ def call_service(service_id: str) -> ResponseReturnValue:
         current_app.extensions["cds_fhir_fetcher"],
         now=now,
         unreadable=unreadable,
+        modes=current_app.extensions["cds_rule_modes"],
     )
     g.cds_call_result = result
     return jsonify(result.body)
@@ -134,6 +135,8 @@ def _record_call(response: Response) -> Response:
     if result is not None:
         fields["cards"] = len(result.evaluation.cards)
         fields["topics"] = [card.topic for card in result.evaluation.cards]
+        if result.evaluation.silent:  # evaluated and recorded, not shown (rule modes)
+            fields["silent_topics"] = [card.topic for card in result.evaluation.silent]
         if result.resolved.foreign:  # a count only: wrong-patient data dropped
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue

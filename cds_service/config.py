@@ -226,6 +226,11 @@ class Settings:
         "Folder of example patients the preview page offers; default the examples shipped in the package.",
         _optional(TEXT),
     )
+    rule_modes_file: str | None = _setting(
+        None,
+        "YAML file: card topic -> `active`/`silent`/`off`, optionally per hook (docs/governance.md).",
+        _optional(TEXT),
+    )
     metrics_enabled: bool = _setting(True, "Serve Prometheus metrics at `/metrics`.", FLAG)
     log_level: str = _setting(
         "INFO",

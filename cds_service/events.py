@@ -43,5 +43,9 @@ def emit(name: str, **data: Any) -> None:
         except Exception as exc:  # noqa: BLE001 - a subscriber must not break a call
             log.error(
                 "event subscriber failed",
-                extra={"event": "subscriber_error", "name": name, "error_type": type(exc).__name__},
+                extra={
+                    "event": "subscriber_error",
+                    "event_name": name,
+                    "error_type": type(exc).__name__,
+                },
             )

@@ -70,6 +70,7 @@ class FetchOutcome:
     resources: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
     reason: str = ""
+    bytes: int = 0  # response bodies received, every page
 
 
 class Fetcher:
@@ -129,8 +130,10 @@ def _fetch_key(
     if token:
         headers["Authorization"] = f"Bearer {token}"
     collected: list[dict[str, Any]] = []
+    received = 0
     for _ in range(cfg.max_pages):
-        status, data = _get(session, url, headers, cfg, deadline)
+        status, data, size = _get(session, url, headers, cfg, deadline)
+        received += size
         if status != "ok":
             return _done(status, started, reason=str(data))
         if not isinstance(data, Mapping) or data.get("resourceType") == "OperationOutcome":
@@ -138,7 +141,7 @@ def _fetch_key(
         collected += resources_of(data)
         nxt = next_link(data)
         if nxt is None:
-            return _done("ok", started, collected)
+            return _done("ok", started, collected, size=received)
         checked = normalise(nxt) if is_under(nxt, base) else None
         if checked is None:
             return _done("error", started, reason="next link leaves fhirServer")
@@ -153,27 +156,32 @@ def _get(
     cfg: FetchSettings,
     deadline: float,
 ) -> Any:
-    """GET one page; return ``(status, json-or-reason)`` without raising."""
+    """GET one page; return ``(status, json-or-reason, body bytes)`` without raising."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        return "timeout", "deadline passed"
+        return "timeout", "deadline passed", 0
     timeout = (min(cfg.connect_timeout_s, remaining), min(cfg.read_timeout_s, remaining))
     try:
         response = session.get(url, headers=headers, timeout=timeout, allow_redirects=False)
     except requests.Timeout:
-        return "timeout", "request timed out"
+        return "timeout", "request timed out", 0
     except requests.RequestException as exc:
-        return "error", type(exc).__name__
+        return "error", type(exc).__name__, 0
+    size = len(response.content)
     if not 200 <= response.status_code < 300:
-        return "error", f"HTTP {response.status_code}"
+        return "error", f"HTTP {response.status_code}", size
     try:
-        return "ok", response.json()
+        return "ok", response.json(), size
     except ValueError:
-        return "error", "response is not JSON"
+        return "error", "response is not JSON", size
 
 
 def _done(
-    status: str, started: float, resources: Sequence[dict[str, Any]] = (), reason: str = ""
+    status: str,
+    started: float,
+    resources: Sequence[dict[str, Any]] = (),
+    reason: str = "",
+    size: int = 0,
 ) -> FetchOutcome:
     latency = round((time.monotonic() - started) * 1000, 2)
-    return FetchOutcome(status, list(resources), latency, reason)
+    return FetchOutcome(status, list(resources), latency, reason, size)

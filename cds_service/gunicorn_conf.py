@@ -19,12 +19,17 @@ from typing import Any
 
 from cds_service.config import Settings
 from cds_service.config import SettingsError
+from cds_service.governance import modes_or_exit
 
 try:
     _settings = Settings.load(os.environ)
 except SettingsError as exc:
     sys.stderr.write(f"spine-mass-cds: {exc}\n")
     raise SystemExit(2) from None
+
+# A bad rule modes file stops gunicorn here, in the master, before it logs or forks: one
+# line naming the bad entry, not a traceback per worker.
+modes_or_exit(_settings)
 
 # gunicorn reads these module-level names as settings; the command line may override them.
 bind = _settings.bind

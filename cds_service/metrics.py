@@ -52,6 +52,11 @@ LATENCY = Histogram(
 CARDS = Counter(
     "cds_cards_total", "Cards returned, by service and card topic.", ["service", "topic"]
 )
+SILENT_CARDS = Counter(
+    "cds_silent_cards_total",
+    "Cards evaluated and recorded but not returned (silent rule mode), by service and topic.",
+    ["service", "topic"],
+)
 FHIR_FETCHES = Counter(
     "cds_fhir_fetches_total",
     "FHIR fallback fetches by prefetch key and outcome.",
@@ -61,6 +66,29 @@ FHIR_LATENCY = Histogram(
     "cds_fhir_fetch_duration_seconds",
     "Latency of one FHIR fallback fetch, seconds.",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0),
+)
+FHIR_KEY_LATENCY = Histogram(
+    "cds_fhir_fetch_key_duration_seconds",
+    "Latency of one FHIR fallback fetch per prefetch key (every page), seconds.",
+    ["key"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0),
+)
+PREFETCH_RESOURCES = Histogram(
+    "cds_prefetch_resources",
+    "Resources received per prefetch key and call, by source (prefetch or fhir fallback).",
+    ["key", "source"],
+    buckets=(0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000),
+)
+PREFETCH_BYTES = Histogram(
+    "cds_prefetch_bytes",
+    "JSON bytes received per prefetch key and call, by source (prefetch or fhir fallback).",
+    ["key", "source"],
+    buckets=(1e3, 1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6),
+)
+PREFETCH_KEYS_ABSENT = Counter(
+    "cds_prefetch_keys_absent_total",
+    "Prefetch keys the EHR did not send (missing) or sent as a failure (failed), per key.",
+    ["key", "reason"],
 )
 FEEDBACK = Counter(
     "cds_feedback_total", "Card feedback by service and outcome.", ["service", "outcome"]
@@ -117,16 +145,26 @@ def _child(metric: Any, *labels: str) -> Any:
 
 
 def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
-    """Count the cards of a successful call by topic (``result`` is a CallResult)."""
+    """Count the returned and the silent cards of a successful call by topic."""
     if result is None:
         return
     for card in result.evaluation.cards:
         _child(CARDS, service_id, card.topic).inc()
+    for card in getattr(result.evaluation, "silent", ()):
+        _child(SILENT_CARDS, service_id, card.topic).inc()
+    resolved = getattr(result, "resolved", None)
+    for (key, source), (resources, size) in getattr(resolved, "received", {}).items():
+        _child(PREFETCH_RESOURCES, key, source).observe(resources)
+        _child(PREFETCH_BYTES, key, source).observe(size)
+    for key, reason in getattr(resolved, "absent", {}).items():
+        _child(PREFETCH_KEYS_ABSENT, key, reason).inc()
 
 
 def _on_fhir_fetch(*, key: str, status: str, latency_ms: float, **_: Any) -> None:
     FHIR_FETCHES.labels(key, status).inc()
     FHIR_LATENCY.observe(latency_ms / 1000.0)
+    if status != "refused":  # a refused key was never sent: no latency to speak of
+        _child(FHIR_KEY_LATENCY, key).observe(latency_ms / 1000.0)
 
 
 def _on_feedback(*, service_id: str, outcome: str, **_: Any) -> None:

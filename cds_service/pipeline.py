@@ -28,6 +28,8 @@ from .jsonio import Path
 from .logic import Evaluation
 from .logic import evaluate
 from .logic.inputs import HookInput
+from .logic.modes import ALL_ACTIVE
+from .logic.modes import RuleModes
 from .registry import ServiceDescriptor
 
 log = logging.getLogger("cds_service.pipeline")
@@ -116,6 +118,7 @@ def call(
     *,
     now: datetime | None = None,
     unreadable: Sequence[Path] = (),
+    modes: RuleModes = ALL_ACTIVE,
 ) -> CallResult:
     """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure.
 
@@ -132,7 +135,7 @@ def call(
         now=now or datetime.now(UTC),
         profile=settings.guideline_profile,
     )
-    evaluation = evaluate(inp, new_uuid=uuids.new_uuid)
+    evaluation = evaluate(inp, new_uuid=uuids.new_uuid, modes=modes)
     return CallResult(
         body={"cards": [card.to_json() for card in evaluation.cards]},
         evaluation=evaluation,

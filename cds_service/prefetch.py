@@ -35,6 +35,8 @@ from typing import Any
 from urllib.parse import quote
 from urllib.parse import unquote
 
+import orjson
+
 from . import events
 from . import fhir_client
 from . import fhir_json
@@ -65,6 +67,10 @@ class Resolved:
     foreign: int = 0  # resources dropped because they name another patient
     extra: list[dict[str, Any]] = field(default_factory=list)  # resources under undeclared keys
     malformed: dict[str, int] = field(default_factory=dict)  # key -> unreadable resources skipped
+    # For the per-key metrics: (resources, bytes) received per key and source, and the keys
+    # the client did not send ("missing") or sent as a failure ("failed").
+    received: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)
 
 
 #: Set by the pipeline on a resource whose text is not valid Unicode (a lone surrogate); the
@@ -94,6 +100,14 @@ def _keep_well_formed(
     if len(kept) != len(resources):
         resolved.malformed[key] = resolved.malformed.get(key, 0) + len(resources) - len(kept)
     return kept
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as compact JSON: what a prefetch key cost the EHR to send."""
+    try:
+        return len(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return 0
 
 
 def render(template: str, context: Mapping[str, Any]) -> str | None:
@@ -163,12 +177,15 @@ def resolve(
             resolved.sources[key] = "prefetch"  # sent under another key: read from `extra`
         elif isinstance(value, JSON_OBJECT) and not (unpacked := fhir_json.unpack(value))[1]:
             resolved.resources[key], resolved.sources[key] = unpacked[0], "prefetch"
+            resolved.received[(key, "prefetch")] = (len(unpacked[0]), json_size(value))
             if (nxt := fhir_json.next_link(value)) is not None:
                 wanted[key] = nxt
-        elif (rel := render(template, context)) is not None:
-            wanted[key] = rel
         else:
-            problems[key] = "its template cannot be filled from the context"
+            resolved.absent[key] = "failed" if given_map and key in given else "missing"
+            if (rel := render(template, context)) is not None:
+                wanted[key] = rel
+            else:
+                problems[key] = "its template cannot be filled from the context"
     if wanted:
         _fetch(body, wanted, settings, fetcher, resolved, problems)
     required = {k: why for k, why in problems.items() if k in service.prefetch_required}
@@ -312,7 +329,7 @@ def _fetch(
     base = allowed
     absolute: dict[str, str] = {}
     for key, url in wanted.items():
-        if "://" not in url:
+        if "://" not in url.split("?", 1)[0]:  # relative (a code token's system may hold ://)
             absolute[key] = f"{base}/{url}"
         elif urls.is_under(url, base) and (checked := urls.normalise(url)) is not None:
             absolute[key] = checked
@@ -331,3 +348,4 @@ def _fetch(
             continue
         resolved.resources[key] = resolved.resources.get(key, []) + outcome.resources
         resolved.sources[key] = "fhir"
+        resolved.received[(key, "fhir")] = (len(outcome.resources), outcome.bytes)

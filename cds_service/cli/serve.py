@@ -9,6 +9,7 @@ import click
 
 from ..config import markdown_table
 from ..errors import ConfigurationError
+from ..governance import modes_or_exit
 from .common import load_settings
 
 
@@ -28,6 +29,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     command with one line naming the variable.
     """
     settings = load_settings()
+    modes_or_exit(settings)  # a bad rule modes file: one line, exit 2, before anything starts
     if workers > 0:
         # exec, not a child: signals from the container runtime reach gunicorn directly.
         cmd = [

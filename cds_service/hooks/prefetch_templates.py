@@ -4,9 +4,15 @@ Only CDS Hooks 2.0 tokens (``{{context.patientId}}``) are used; no FHIRPath, no
 ``_include``. Status filters keep the payload small while still returning everything
 §1 counts: completed orders, procedures and imaging studies are needed for ``mri_done``;
 administrations and statements of dexamethasone for ``dexamethasone_active``.
+:data:`RECORD_PREFETCH` is written as the whole record per resource type and then narrowed
+by code and status to what the rules read (:mod:`.prefetch_narrowing`, derived from the
+value sets); :data:`FULL_RECORD_PREFETCH` keeps the unnarrowed form for the equivalence
+test and the cost figures in docs/prefetch-cost.md.
 """
 
 from __future__ import annotations
+
+from .prefetch_narrowing import narrowed
 
 RECORD_PREFETCH: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
@@ -21,6 +27,8 @@ RECORD_PREFETCH: dict[str, str] = {
     "medicationAdministrations": "MedicationAdministration?patient={{context.patientId}}",
     "medicationStatements": "MedicationStatement?patient={{context.patientId}}",
 }
+FULL_RECORD_PREFETCH: dict[str, str] = dict(RECORD_PREFETCH)
+RECORD_PREFETCH = narrowed(FULL_RECORD_PREFETCH)  # every key above, narrowed the same way
 
 #: Without the Conditions the service cannot know whether a spine mass, cancer or cord
 #: compression is present, so it can say nothing safely: this key alone is required (412).

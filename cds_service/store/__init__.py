@@ -39,6 +39,8 @@ from ..errors import ServiceUnavailable
 from ..logic.extract.fhir import parse_timestamp
 from . import migrate
 from .checkpoint import WalCheckpointer
+from .patients import patient_hash
+from .patients import read_key
 from .replay import ReplayCache
 from .schema import card_record
 from .schema import feedback
@@ -109,6 +111,7 @@ def init_app(app: Flask) -> None:
         "lock": threading.Lock(),
         "checkpointer": checkpointer,
         "replay": ReplayCache(),
+        "patient_key": read_key(eng),
         "writer": CardWriter(
             functools.partial(write_cards, eng),
             after_write=checkpointer.poke if checkpointer else None,
@@ -210,8 +213,15 @@ def flush(app: Flask) -> None:
 
 
 #: The card record's columns: first what differs per card, then what one call shares.
-CARD_COLUMNS = ("card_uuid", "topic", "rule_id", "rule_version", "indicator")
-CALL_COLUMNS = ("service_id", "issued_at", "hook_instance", "client_iss", "client_tenant")
+CARD_COLUMNS = ("card_uuid", "topic", "rule_id", "rule_version", "indicator", "mode")
+CALL_COLUMNS = (
+    "service_id",
+    "issued_at",
+    "hook_instance",
+    "client_iss",
+    "client_tenant",
+    "patient_hash",
+)
 _COLUMNS = CARD_COLUMNS + CALL_COLUMNS
 
 
@@ -225,12 +235,15 @@ def card_rows(cards: Iterable[tuple[Any, ...]], call: tuple[Any, ...]) -> list[d
 
 
 def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any, **_: Any) -> None:
-    """Queue one row per returned card (no patient data) so feedback joins to its rule.
+    """Queue one row per returned or silent card so feedback joins to its rule.
 
-    The rows are written in batches after a response has gone (:mod:`.writer`), never before.
+    No patient data: the patient is a keyed hash (:mod:`.patients`). The rows are written
+    in batches after a response has gone (:mod:`.writer`), never before.
     """
-    cards = getattr(getattr(result, "evaluation", None), "cards", ())
-    if not cards:
+    evaluation = getattr(result, "evaluation", None)
+    cards = getattr(evaluation, "cards", ())
+    silent = getattr(evaluation, "silent", ())
+    if not cards and not silent:
         return
     state = app.extensions["cds_store"]
     call = (
@@ -239,10 +252,14 @@ def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any
         hook_instance,
         g.get("cds_client_iss"),
         g.get("cds_client_tenant"),
+        patient_hash(
+            state["patient_key"], getattr(getattr(evaluation, "facts", None), "patient_id", None)
+        ),
     )
     card_values = [
-        (card.uuid, card.topic, card.rule_id, card.rule_version, str(card.indicator))
-        for card in cards
+        (card.uuid, card.topic, card.rule_id, card.rule_version, str(card.indicator), mode)
+        for group, mode in ((cards, "active"), (silent, "silent"))
+        for card in group
     ]
     state["writer"].put(card_rows(card_values, call))
 

@@ -1,7 +1,8 @@
-"""The three tables: issued cards, feedback on them, and seen JWT ids.
+"""The tables: issued cards, feedback on them, seen JWT ids and the report's hash key.
 
 Defined once here (SQLAlchemy Core); the Alembic migrations create exactly these. No
-patient identifier is stored anywhere: a card joins to its rule, not to a person.
+patient identifier is stored anywhere: a card joins to its rule, not to a person; its
+``patient_hash`` is an HMAC under a key kept in ``report_key`` (distinct counts only).
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ card_record = sa.Table(
     sa.Column("hook_instance", sa.String(128)),  # None when not a loggable id
     sa.Column("client_iss", sa.String(512)),
     sa.Column("client_tenant", sa.String(256)),
+    # active: returned to the EHR; silent: evaluated and recorded only (rule modes)
+    sa.Column("mode", sa.String(8), nullable=False, server_default="active"),
+    sa.Column("patient_hash", sa.String(64)),  # HMAC-SHA256 of the patient id, hex
     sa.Index("ix_card_record_topic_version", "topic", "rule_version"),
+    sa.Index("ix_card_record_issued_at", "issued_at"),
 )
 
 feedback = sa.Table(
@@ -52,4 +57,11 @@ jti_seen = sa.Table(
     sa.Column("iss", sa.String(512), primary_key=True),
     sa.Column("jti", sa.String(256), primary_key=True),
     sa.Column("expires_at", sa.BigInteger, nullable=False, index=True),  # epoch seconds
+)
+
+report_key = sa.Table(
+    "report_key",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("hmac_key", sa.String(64), nullable=False),  # hex, made by migration 0003
 )

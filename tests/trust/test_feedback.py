@@ -239,9 +239,21 @@ def test_report_command_prints_a_table(
     monkeypatch.setenv("CDS_DATABASE_URL", db_url)
     result = CliRunner().invoke(main, ["report"])
     assert result.exit_code == 0, result.output
-    header, line = result.output.splitlines()
-    assert header.split()[:3] == ["topic", "rule", "version"]
-    assert line.split() == ["mri-24h", "1.1.0", "2", "0", "1", "0%", "already-discussed", "(1)"]
+    modes, header, line = result.output.splitlines()
+    assert modes == "Rule modes in force: all topics active"
+    assert header.split()[:4] == ["topic", "rule", "version", "mode"]
+    assert line.split() == [
+        "mri-24h",
+        "1.1.0",
+        "active",
+        "2",
+        "0",
+        "0",
+        "1",
+        "0%",
+        "already-discussed",
+        "(1)",
+    ]
 
 
 @pytest.mark.parametrize("text", ["Spoke\x00with radiology", "Spoke \ud800 with radiology"])

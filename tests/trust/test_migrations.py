@@ -19,7 +19,7 @@ def test_migrated_schema_matches_the_code_and_reruns_cleanly(db_url: str, tmp_pa
         migrate.upgrade(engine)  # a restart finds the schema current
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0002"
+            assert context.get_current_revision() == "0003"
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()

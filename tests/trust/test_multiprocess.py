@@ -87,6 +87,8 @@ def expected_report() -> list[dict[str, Any]]:
         {
             "topic": t,
             "rule_version": v,
+            "mode": "active",
+            "patients": 0,  # the seeded cards carry no patient hash
             **r,
             "acceptance_rate": round(r["accepted"] / (r["accepted"] + r["overridden"]), 4),
             "top_override_reasons": [
@@ -143,7 +145,7 @@ def report(env: dict[str, str]) -> Any:
         [sys.executable, "-m", "cds_service.cli", "report", "--json"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
-    return json.loads(out.stdout)
+    return json.loads(out.stdout)["rows"]
 
 
 def feedback_rows(db: sa.Engine) -> tuple[int, int, int]:

@@ -58,6 +58,8 @@ _DONE: dict[str, tuple[frozenset[str], str, str, str]] = {
         "issued",
     ),
 }
+#: The statuses that make a request or report "done" (prefetch narrowing searches by them).
+DONE_STATUSES: dict[str, frozenset[str]] = {rtype: spec[0] for rtype, spec in _DONE.items()}
 
 
 def read_done_request_or_report(res: Any, ref: str, acc: Collected) -> None:

@@ -1,0 +1,67 @@
+"""Per-key prefetch metrics: resources and bytes per key, keys missing or failed, latency."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from pytest_httpserver import HTTPServer
+
+from cds_service import create_app
+from cds_service.fhir_client import resources_of
+from tests.conftest import FIXTURE_NOW
+from tests.fhir_search_server import SearchServer
+from tests.fhir_search_server import fallback_settings
+from tests.fhir_search_server import running
+
+RECORD = Path(__file__).parent / "fixtures/requests/patient-view"
+RECORD_FILE = RECORD / "mri-12h--fires--cord-compression-snomed.json"
+
+
+@pytest.fixture
+def fhir() -> Iterator[tuple[HTTPServer, SearchServer]]:
+    search = SearchServer()
+    with running(search) as server:
+        yield server, search
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_each_key_reports_what_it_received_and_how_it_was_obtained(
+    fhir: tuple[HTTPServer, SearchServer], tmp_path: Path
+) -> None:
+    server, search = fhir
+    body: dict[str, Any] = json.loads(RECORD_FILE.read_text())
+    search.pool = [r for v in body["prefetch"].values() for r in resources_of(v)]
+    conditions = len(resources_of(body["prefetch"]["conditions"]))
+    del body["prefetch"]["observations"]  # missing: fetched
+    body["prefetch"]["devices"] = {"resourceType": "OperationOutcome", "issue": []}  # failed
+    body["fhirServer"] = server.url_for("/fhir")
+    app = create_app(fallback_settings(server, f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    app.extensions["cds_clock"] = lambda: FIXTURE_NOW
+    names = {
+        "cond_n": ("cds_prefetch_resources_count", {"key": "conditions", "source": "prefetch"}),
+        "cond_sum": ("cds_prefetch_resources_sum", {"key": "conditions", "source": "prefetch"}),
+        "cond_bytes": ("cds_prefetch_bytes_sum", {"key": "conditions", "source": "prefetch"}),
+        "obs_fetched": ("cds_prefetch_bytes_count", {"key": "observations", "source": "fhir"}),
+        "obs_bytes": ("cds_prefetch_bytes_sum", {"key": "observations", "source": "fhir"}),
+        "missing": ("cds_prefetch_keys_absent_total", {"key": "observations", "reason": "missing"}),
+        "failed": ("cds_prefetch_keys_absent_total", {"key": "devices", "reason": "failed"}),
+        "latency": ("cds_fhir_fetch_key_duration_seconds_count", {"key": "devices"}),
+    }
+    before = {k: sample(n, **labels) for k, (n, labels) in names.items()}
+    response = app.test_client().post("/cds-services/patient-view", json=body)
+    assert response.status_code == 200
+    delta = {k: sample(n, **labels) - before[k] for k, (n, labels) in names.items()}
+    assert (delta["cond_n"], delta["cond_sum"]) == (1, conditions)
+    assert delta["cond_bytes"] >= len(
+        json.dumps(body["prefetch"]["conditions"], separators=(",", ":"))
+    )
+    assert delta["obs_fetched"] == 1 and delta["obs_bytes"] > 0
+    assert (delta["missing"], delta["failed"], delta["latency"]) == (1, 1, 1)
