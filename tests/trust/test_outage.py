@@ -27,7 +27,7 @@ from trust_helpers import token
 
 from cds_service import create_app
 from cds_service.store import flush
-from tests.conftest import load_fixture
+from tests.support import load_fixture
 from tests.openapi_check import assert_conforms
 
 pytestmark = pytest.mark.postgres
