@@ -18,17 +18,18 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 from tcp_proxy import TcpProxy
 from trust_helpers import BASE_URL
-from trust_helpers import PG_DSN
+from trust_helpers import PG_URL
 from trust_helpers import pg_schema
 from trust_helpers import public_jwk
 from trust_helpers import token
 
 from cds_service import create_app
 from cds_service.store import flush
-from tests.support import load_fixture
 from tests.openapi_check import assert_conforms
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.postgres
 
@@ -46,7 +47,8 @@ ITEM = {
 
 @pytest.fixture
 def proxy() -> Iterator[TcpProxy]:
-    proxy = TcpProxy(("127.0.0.1", 5432))
+    pg = make_url(PG_URL)
+    proxy = TcpProxy((pg.host or "127.0.0.1", pg.port or 5432))
     proxy.start()
     yield proxy
     proxy.stop()
@@ -90,7 +92,7 @@ def topics(response: Any) -> set[str]:
 
 def rows(schema_url: str, table: str) -> int:
     search_path = schema_url.rsplit("%3D", 1)[1]
-    with psycopg.connect(PG_DSN, options=f"-csearch_path={search_path}") as conn:
+    with psycopg.connect(PG_URL, options=f"-csearch_path={search_path}") as conn:
         count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(count[0]) if count else 0
 
@@ -110,7 +112,9 @@ def test_hook_calls_answer_through_a_database_outage_and_feedback_is_503(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     app = auth_app(
-        settings, schema.replace(":5432/", f":{proxy.port}/"), clients_file(tmp_path, ec_key)
+        settings,
+        schema.replace(f":{make_url(PG_URL).port or 5432}/", f":{proxy.port}/"),
+        clients_file(tmp_path, ec_key),
     )
     app.extensions["cds_store"]["replay"].retry_s = 0.2  # retry the database soon
     client = app.test_client()
