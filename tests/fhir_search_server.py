@@ -29,7 +29,7 @@ CODE_ELEMENTS = {
     "MedicationRequest": {"code": "medicationCodeableConcept"},
     "Device": {"type": "type"},
 }
-KNOWN_PARAMS = {"patient", "code", "type", "status", "category"}
+KNOWN_PARAMS = {"patient", "code", "combo-code", "type", "status", "category"}
 
 
 @dataclass
@@ -78,6 +78,10 @@ def _matches(res: dict[str, Any], params: dict[str, str]) -> bool:
                 return False
         elif name == "category":
             if not _any_coding(_as_list(res.get("category")), wanted):
+                return False
+        elif name == "combo-code":  # Observation: the code or any component's code
+            components = [c.get("code") for c in _as_list(res.get("component")) if c]
+            if not _any_coding([res.get("code"), *components], wanted):
                 return False
         else:
             element = CODE_ELEMENTS.get(res["resourceType"], {}).get(name, name)

@@ -16,3 +16,24 @@ FIXTURE_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 def load_fixture(name: str) -> Any:
     """Load a JSON fixture by path relative to ``tests/fixtures``."""
     return json.loads((FIXTURES / name).read_text())
+
+
+def normalise(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace each uuid by a stable placeholder numbered in order of appearance.
+
+    Keys are walked sorted, so the numbering does not depend on the wire's key order.
+    """
+    seen: dict[str, str] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: (seen.setdefault(v, f"<uuid-{len(seen) + 1}>") if k == "uuid" else walk(v))
+                for k, v in sorted(node.items())
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    out: list[dict[str, Any]] = walk(cards)
+    return out

@@ -20,6 +20,7 @@ from tests.clinical_support import FIXTURES
 from tests.clinical_support import Fixture
 from tests.clinical_support import call
 from tests.clinical_support import profile_settings
+from tests.support import normalise
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 
@@ -27,27 +28,6 @@ EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 @pytest.fixture
 def settings(settings: dict[str, Any], rel: str) -> dict[str, Any]:
     return profile_settings(settings, rel)
-
-
-def normalise(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Replace each uuid by a stable placeholder numbered in order of appearance.
-
-    Keys are walked sorted, so the numbering does not depend on the wire's key order.
-    """
-    seen: dict[str, str] = {}
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                k: (seen.setdefault(v, f"<uuid-{len(seen) + 1}>") if k == "uuid" else walk(v))
-                for k, v in sorted(node.items())
-            }
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    out: list[dict[str, Any]] = walk(cards)
-    return out
 
 
 @pytest.mark.parametrize("rel", FIXTURES)

@@ -13,10 +13,10 @@ from pytest_httpserver import HTTPServer
 
 from cds_service import create_app
 from cds_service.fhir_client import resources_of
-from tests.conftest import FIXTURE_NOW
 from tests.fhir_search_server import SearchServer
 from tests.fhir_search_server import fallback_settings
 from tests.fhir_search_server import running
+from tests.support import FIXTURE_NOW
 
 RECORD = Path(__file__).parent / "fixtures/requests/patient-view"
 RECORD_FILE = RECORD / "mri-12h--fires--cord-compression-snomed.json"

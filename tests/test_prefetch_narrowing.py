@@ -30,11 +30,11 @@ from cds_service.hooks.prefetch_narrowing import tokens
 from cds_service.hooks.prefetch_templates import FULL_RECORD_PREFETCH
 from cds_service.logic.valuesets import VALUESETS
 from cds_service.registry import Registry
-from tests.conftest import FIXTURE_NOW
 from tests.fhir_search_server import SearchServer
 from tests.fhir_search_server import fallback_settings
 from tests.fhir_search_server import running
-from tests.test_golden_cards import normalise
+from tests.support import FIXTURE_NOW
+from tests.support import normalise
 
 ROOT = Path(__file__).parent.parent
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from ..logic.extract.clinical import CURRENT_OBSERVATION
 from ..logic.extract.imaging import DONE_STATUSES
+from ..logic.extract.orders import GIVEN_STATUSES
 from ..logic.extract.orders import KINDS
 from ..logic.extract.orders import PENDING
 from ..logic.valuesets import ICD10CM
@@ -81,7 +82,9 @@ NARROWINGS: Mapping[str, Narrowing] = {
     # Conditions: ICD-10-CM prefixes (C00-C96 ...) cannot be listed, and a missing
     # clinicalStatus still counts: the whole problem list, as before.
     "Condition": Narrowing(None),
-    "Observation": Narrowing("code", _OBSERVATION_SETS, tuple(sorted(CURRENT_OBSERVATION))),
+    # ``combo-code``: the code or a component's code (an MRC grade recorded as a component
+    # of an examination panel is a deficit Observation, CLINICAL-RULES.md §1).
+    "Observation": Narrowing("combo-code", _OBSERVATION_SETS, tuple(sorted(CURRENT_OBSERVATION))),
     "Procedure": Narrowing("code", _PROCEDURE_SETS, ("completed",)),
     # Completed spine-MRI requests (mri_done) and pending orders of every known kind.
     "ServiceRequest": Narrowing(
@@ -96,6 +99,13 @@ NARROWINGS: Mapping[str, Narrowing] = {
     "Device": Narrowing("type", frozenset({VS.MRI_CONTRA_DEVICE})),
     # ImagingStudy has no search parameter over procedureCode in R4.
     "ImagingStudy": Narrowing(None, statuses=("available",)),
+    # Dexamethasone given or taken: the drug may sit in a contained Medication, so by status.
+    "MedicationAdministration": Narrowing(
+        None, statuses=tuple(sorted(GIVEN_STATUSES["MedicationAdministration"]))
+    ),
+    "MedicationStatement": Narrowing(
+        None, statuses=tuple(sorted(GIVEN_STATUSES["MedicationStatement"]))
+    ),
 }
 
 

@@ -27,7 +27,7 @@ from cds_service.store import open_engine
 from cds_service.store.schema import card_record
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "requests"
-CORD = "patient-view/mri-12h--fires--cord-compression-snomed.json"  # + dexa, surgical, ambulatory
+CORD = "patient-view/mri-12h--fires--cord-compression-snomed.json"  # + dexa, surgical, ambulatory, stability
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
@@ -108,6 +108,7 @@ def test_the_report_counts_cards_patients_and_answers_per_topic_version_and_mode
         ("ambulatory-status", "active"),
         ("dexamethasone", "silent"),
         ("mri-12h", "active"),
+        ("stability-assessment", "active"),  # rules 1.2: presumed MSCC asks for a SINS
         ("surgical-referral", "active"),
     }
     mri = rows[("mri-12h", "active")]
@@ -187,7 +188,7 @@ def test_patient_hashes_are_keyed_by_a_key_that_stays_in_the_database(known: Fla
 def test_upgrading_a_0001_database_keeps_every_card_and_feedback(
     db_url: str, tmp_path: Path
 ) -> None:
-    eng = open_engine({"DATABASE_URL": db_url}, str(tmp_path))
+    eng = open_engine(db_url, str(tmp_path))
     with eng.begin() as conn:
         command.upgrade(migrate._alembic_config(conn), "0001")
         conn.execute(

@@ -44,7 +44,7 @@ def modes_app(
     modes_file = tmp_path / "modes.yaml"
     modes_file.write_text(request.param)
     app = create_app({**settings, "DATABASE_URL": db_url, "RULE_MODES_FILE": str(modes_file)})
-    from tests.conftest import FIXTURE_NOW
+    from tests.support import FIXTURE_NOW
 
     app.extensions["cds_clock"] = lambda: FIXTURE_NOW
     yield app
@@ -82,18 +82,23 @@ def test_a_silent_topic_is_recorded_not_returned_and_an_off_topic_is_neither(
     before = (count("cds_cards_total"), count("cds_silent_cards_total"))
     with caplog.at_level(logging.INFO, logger="cds_service.calls"):
         shown = call(modes_app, CORD)
-    assert sorted(shown) == ["ambulatory-status", "mri-12h"]
+    assert sorted(shown) == ["ambulatory-status", "mri-12h", "stability-assessment"]
     recorded = records(modes_app)
     assert {t: m for t, (m, _) in recorded.items()} == {
         "ambulatory-status": "active",
         "mri-12h": "active",
+        "stability-assessment": "active",
         "dexamethasone": "silent",
     }
     patient = body(CORD)["context"]["patientId"]
     hashes = {h for _, h in recorded.values()}
     assert len(hashes) == 1 and None not in hashes and patient not in str(hashes)
     line = next(r for r in caplog.records if getattr(r, "event", None) == "call")
-    assert sorted(line.topics) == ["ambulatory-status", "mri-12h"]  # type: ignore[attr-defined]
+    assert sorted(line.topics) == [  # type: ignore[attr-defined]
+        "ambulatory-status",
+        "mri-12h",
+        "stability-assessment",
+    ]
     assert line.silent_topics == ["dexamethasone"]  # type: ignore[attr-defined]
     assert (count("cds_cards_total"), count("cds_silent_cards_total")) == (before[0], before[1] + 1)
     assert "cds_silent_cards_total" in modes_app.test_client().get("/metrics").get_data(
