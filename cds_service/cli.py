@@ -66,5 +66,11 @@ from .store.cli import report_command  # noqa: E402
 main.add_command(dev_token_command)
 main.add_command(report_command)
 
+from .population.cli import population_command  # noqa: E402
+from .population.cli import synth_command  # noqa: E402
+
+main.add_command(population_command)
+main.add_command(synth_command)
+
 if __name__ == "__main__":
     main()

@@ -120,17 +120,11 @@ def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@click.command("evaluate")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--hook",
-    type=click.Choice(HOOKS),
-    help="Hook to evaluate (default: the request's own, else patient-view).",
-)
-@click.option(
+#: ``--now`` and ``--profile`` as every evaluating command takes them (``population`` too).
+now_option = click.option(
     "--now", callback=_parse_now, help="Evaluation time, ISO 8601 (default: the current time)."
 )
-@click.option(
+profile_option = click.option(
     "--profile",
     type=click.Choice(PROFILES),
     envvar="CDS_GUIDELINE_PROFILE",
@@ -138,6 +132,17 @@ def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     show_default=True,
     help="Guideline profile for the MRI timing.",
 )
+
+
+@click.command("evaluate")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--hook",
+    type=click.Choice(HOOKS),
+    help="Hook to evaluate (default: the request's own, else patient-view).",
+)
+@now_option
+@profile_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the terminal view.")
 @click.option(
     "--workers", type=int, default=0, help="Processes for a folder (default: every core)."
