@@ -307,3 +307,24 @@ def test_audit_figures_of_a_hand_checked_export(tmp_path: Path) -> None:
     assert audit["patients_without_mri"] == ["d"]
     page = (out / "report.html").read_text()
     assert "NICE NG234 MSCC audit" in page and "48.0 h" in page
+
+
+def test_a_truncated_gzip_file_is_reported_and_its_complete_lines_are_used(
+    tmp_path: Path,
+) -> None:
+    rows = [patient("p1"), cancer("c1", "Patient/p1")] + [
+        cancer(f"c{n}", f"Patient/q{n}") for n in range(2, 400)
+    ]
+    whole = write_ndjson(tmp_path / "all.ndjson.gz", rows).read_bytes()
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Condition.ndjson.gz").write_bytes(whole[: len(whole) * 2 // 3])
+    out = tmp_path / "out"
+    run(export, out)
+
+    report = json.loads((out / "report.json").read_text())
+    [problem] = report["export"]["malformed"]
+    assert problem["file"] == "Condition.ndjson.gz"
+    assert problem["reason"] == "file ends early: truncated or corrupt"
+    assert 2 < report["patients"] < 399
+    assert problem["line"] == report["export"]["resources"] + 1

@@ -80,29 +80,42 @@ Line = tuple[str, int, int, bytes]
 
 
 def scan(chunk: Chunk, stats: ScanStats) -> Iterator[Line]:
-    """Yield each usable line of ``chunk`` with its patient; note everything else in ``stats``."""
-    for number, raw in lines(chunk):
-        if not raw.strip():
-            continue
-        try:
-            resource = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            stats.malformed.append((chunk.name, number, "not JSON"))
-            continue
-        rtype = resource.get("resourceType") if isinstance(resource, dict) else None
-        if not isinstance(rtype, str) or not rtype:
-            stats.malformed.append((chunk.name, number, "not a FHIR resource (no resourceType)"))
-            continue
-        if rtype not in RECORD_TYPES:
-            stats.not_read[rtype] += 1
-            continue
-        patient = patient_of(resource)
-        if patient is None:
-            stats.no_patient[rtype] += 1
-            continue
-        stats.resources += 1
-        stats.patients.add(patient)
-        yield patient, chunk.file_no, number, raw
+    """Yield each usable line of ``chunk`` with its patient; note everything else in ``stats``.
+
+    A file that ends early (a truncated download, a corrupt gzip member) is one problem at
+    the first line that could not be read; the lines before it are used.
+    """
+    number = chunk.first_line - 1
+    try:
+        for number, raw in lines(chunk):
+            if (line := _usable(chunk, number, raw, stats)) is not None:
+                yield line
+    except (OSError, EOFError):
+        stats.malformed.append((chunk.name, number + 1, "file ends early: truncated or corrupt"))
+
+
+def _usable(chunk: Chunk, number: int, raw: bytes, stats: ScanStats) -> Line | None:
+    if not raw.strip():
+        return None
+    try:
+        resource = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        stats.malformed.append((chunk.name, number, "not JSON"))
+        return None
+    rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+    if not isinstance(rtype, str) or not rtype:
+        stats.malformed.append((chunk.name, number, "not a FHIR resource (no resourceType)"))
+        return None
+    if rtype not in RECORD_TYPES:
+        stats.not_read[rtype] += 1
+        return None
+    patient = patient_of(resource)
+    if patient is None:
+        stats.no_patient[rtype] += 1
+        return None
+    stats.resources += 1
+    stats.patients.add(patient)
+    return patient, chunk.file_no, number, raw
 
 
 def parse_group(group: list[tuple[int, int, bytes]]) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ _STATS = "#stats"
 
 
 class SparkMissing(Exception):
-    """PySpark is not installed."""
+    """PySpark is not installed, or Spark cannot start (no Java, master unreachable)."""
 
 
 def _scan(parts: Iterable[Chunk]) -> Iterator[tuple[str, Any]]:
@@ -72,7 +72,14 @@ def run_spark(
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     parts = chunks(export_files(root))
-    spark = SparkSession.builder.master(master).appName("spine-mass-cds population").getOrCreate()
+    try:
+        builder = SparkSession.builder.master(master).appName("spine-mass-cds population")
+        spark = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - py4j/PySpark raise several types for this
+        raise SparkMissing(
+            f"Spark could not start at {master} ({type(exc).__name__}); is a Java runtime "
+            "installed (apt-get install openjdk-17-jre-headless) and the master reachable?"
+        ) from exc
     spark.sparkContext.setLogLevel("ERROR")
     try:
         context = spark.sparkContext
