@@ -5,7 +5,7 @@ Two passes over worker processes, grouping externally on disk:
 1. *split*: each chunk of the export (:func:`~.export.chunks`) is scanned
    (:func:`~.grouping.scan`) and every usable line is appended, tagged with its patient,
    file and line number, to one of ``P`` partition files chosen by a stable hash of the
-   patient id. Buffers are flushed at :data:`FLUSH_BYTES`, so a worker holds a few MB.
+   patient id. Buffers are flushed at :data:`FLUSH_BYTES`, which bounds what a worker holds.
 2. *evaluate*: each partition is read alone, grouped by patient in memory and evaluated
    (:func:`~.patients.evaluate_patient`). ``P`` is chosen so a partition holds about
    :data:`PARTITION_BYTES` of export, which bounds the memory of a worker whatever the
