@@ -13,7 +13,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.conftest import load_fixture
+from tests.support import load_fixture
 
 URL = "/cds-services/patient-view"
 FIRES = "requests/patient-view/mri-12h--fires--cord-compression-snomed.json"

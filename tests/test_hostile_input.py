@@ -21,7 +21,7 @@ from cds_service import create_app
 from cds_service.logic.extract.fhir import parse_timestamp
 from cds_service.store import engine
 from cds_service.store.schema import feedback
-from tests.conftest import load_fixture
+from tests.support import load_fixture
 
 URL = "/cds-services/patient-view"
 FIRES = "requests/patient-view/mri-12h--fires--cord-compression-snomed.json"

@@ -27,7 +27,7 @@ from werkzeug.serving import make_server
 
 from cds_service.store import engine
 from cds_service.store.schema import feedback
-from tests.conftest import FIXTURE_NOW
+from tests.support import FIXTURE_NOW
 
 ROOT = Path(__file__).parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -27,8 +27,8 @@ from trust_helpers import token
 
 from cds_service import create_app
 from cds_service.store import flush
-from tests.conftest import load_fixture
 from tests.openapi_check import assert_conforms
+from tests.support import load_fixture
 
 pytestmark = pytest.mark.postgres
 
