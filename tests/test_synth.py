@@ -41,9 +41,12 @@ def test_dates_are_relative_to_now(tmp_path: Path) -> None:
 def test_a_realistic_mix_reaches_every_patient_view_topic(tmp_path: Path) -> None:
     counts = write_export(tmp_path / "x", patients=400, seed=2, now=FIXTURE_NOW, spine_share=0.3)
     assert 45 <= sum(counts.values()) / counts["Patient"] <= 55, "about 50 resources a patient"
-    results, _ = run_local(
+    results, stats = run_local(
         tmp_path / "x", now=FIXTURE_NOW, profile="dutch", workers=2, show_progress=False
     )
+    rules_12 = {"ImagingStudy", "MedicationAdministration", "MedicationStatement"}
+    assert rules_12 <= counts.keys(), "MRI as an ImagingStudy, dexamethasone given or taken"
+    assert not rules_12 & stats.not_read.keys(), "and the population run reads them"
     with_cards = [r for r in results if r.cards]
     assert 0.2 < len(with_cards) / len(results) < 0.4, "most patients get no card"
     topics = {topic for r in with_cards for topic, _, _ in r.cards}

@@ -56,6 +56,8 @@ MEASURES = (
     ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 0.6, 1.6),
     ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 10.5, 16.5),
 )
+#: RxNorm (code, display) of the dexamethasone the MSCC scenario orders, gives or records.
+DEXAMETHASONE = ("197582", "dexamethasone 4 MG Oral Tablet")
 WHOLE_SPINE_MRI = (
     LOINC,
     "30855-1",
@@ -121,6 +123,31 @@ class _Patient:
             body | {"medicationCodeableConcept": _concept(RXN, rxnorm, display)},
         )
 
+    def mri(self, days: float) -> Res:
+        """A completed whole-spine MRI, as a report or (rules 1.2) only as an ImagingStudy."""
+        code = _concept(*WHOLE_SPINE_MRI)
+        if self.rng.random() < 0.5:
+            report: Res = {"status": "final", "code": code, "effectiveDateTime": self.ago(days)}
+            return self.add("DiagnosticReport", report)
+        study: Res = {"status": "available", "procedureCode": [code], "started": self.ago(days)}
+        return self.add("ImagingStudy", study | {"numberOfSeries": 3})
+
+    def dexamethasone(self, days: float) -> Res:
+        """Dexamethasone ordered, given (MedicationAdministration) or taken (MedicationStatement)."""
+        drug = {"medicationCodeableConcept": _concept(RXN, *DEXAMETHASONE)}
+        kind = self.rng.choice(
+            ("MedicationRequest", "MedicationAdministration", "MedicationStatement")
+        )
+        if kind == "MedicationRequest":
+            return self.medication(*DEXAMETHASONE, "active", days)
+        if kind == "MedicationAdministration":
+            dose = {"dose": {"value": 8, "unit": "mg", "system": UCUM, "code": "mg"}}
+            body = {"status": "completed", "effectiveDateTime": self.ago(days), "dosage": dose}
+            return self.add(kind, drug | body)
+        return self.add(
+            kind, drug | {"status": "active", "effectivePeriod": {"start": self.ago(days)}}
+        )
+
 
 def _concept(system: str, code: str, display: str) -> Res:
     return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
@@ -149,16 +176,9 @@ def _mscc(p: _Patient) -> None:
     )
     if p.rng.random() < 0.6:  # imaged after the compression was suspected
         mri_at = sign - 0.2 - p.rng.uniform(0.05, min(sign - 0.2, 3) - 0.01)
-        p.add(
-            "DiagnosticReport",
-            {
-                "status": "final",
-                "code": _concept(*WHOLE_SPINE_MRI),
-                "effectiveDateTime": p.ago(mri_at),
-            },
-        )
+        p.mri(mri_at)
     if p.rng.random() < 0.7:
-        p.medication("197582", "dexamethasone 4 MG Oral Tablet", "active", sign / 2)
+        p.dexamethasone(sign / 2)
     if p.rng.random() < 0.5:
         p.request((SCT, "308482002", "Referral to neurosurgeon"), "active", "urgent", sign / 2)
 
