@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP)
-	scripts/ensure-test-tools.sh
+	scripts/ensure-test-tools.sh $(BIN)/python
 	$(MAKE) lint typecheck
 	VENV_PYTHON=$(BIN)/python scripts/with-test-postgres.sh $(BIN)/pytest
 

@@ -84,7 +84,15 @@ def test_a_command_module_never_imports_the_cli_package_back(path: Path) -> None
 def test_the_entry_point_lists_every_command() -> None:
     from cds_service.cli import main
 
-    assert set(main.commands) == {"serve", "settings", "evaluate", "dev-token", "report"}
+    assert set(main.commands) == {
+        "serve",
+        "settings",
+        "evaluate",
+        "dev-token",
+        "report",
+        "population",
+        "synth",
+    }
 
 
 def _banned_any(names: set[str], banned: set[str]) -> bool:

@@ -86,13 +86,24 @@ def evaluate_folder(
     return results
 
 
-def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
+def parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
     parsed = parse_timestamp(value)
     if parsed is None:
         raise click.BadParameter("use ISO 8601, e.g. 2026-11-24T12:00:00Z")
     return parsed
+
+
+#: ``--now`` and ``--profile`` as every evaluating command takes them (``population`` too).
+now_option = click.option(
+    "--now", callback=parse_now, help="Evaluation time, ISO 8601 (default: the current time)."
+)
+profile_option = click.option(
+    "--profile",
+    type=click.Choice(PROFILES, case_sensitive=False),
+    help="Guideline profile for the MRI timing (default: CDS_GUIDELINE_PROFILE, else dutch).",
+)
 
 
 @click.command("evaluate")
@@ -102,14 +113,8 @@ def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     type=click.Choice(HOOKS),
     help="Hook to evaluate (default: the request's own, else patient-view).",
 )
-@click.option(
-    "--now", callback=_parse_now, help="Evaluation time, ISO 8601 (default: the current time)."
-)
-@click.option(
-    "--profile",
-    type=click.Choice(PROFILES, case_sensitive=False),
-    help="Guideline profile for the MRI timing (default: CDS_GUIDELINE_PROFILE, else dutch).",
-)
+@now_option
+@profile_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the terminal view.")
 @click.option(
     "--workers", type=int, default=0, help="Processes for a folder (default: every core)."
