@@ -1,8 +1,11 @@
 """The guidelines and trials the rules cite (docs/clinical-evidence-and-codes.md §1, §6).
 
-``verified`` is ``True`` only where that file read the primary source (a trial
-abstract or the guideline page itself); NICE NG234 content came through secondary
-summaries and stays unverified until checked on nice.org.uk.
+``verified`` is ``True`` only where the source text itself was read (a trial abstract,
+the guideline page, or a verbatim copy of the guideline document). On 2026-12-02 the
+unverified entries were re-checked with the document search tools: the ACR criteria were
+read and are now verified; NICE NG234's imaging and corticosteroid recommendations, the
+SINS paper and the IKNL unknown-primary module could only be read through secondary
+sources, so they stay unverified and each citation says what was and was not read.
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ IKNL_STEROIDS = Provenance(
 )
 NICE_NG234 = Provenance(
     guideline="NICE NG234 Spinal metastases and metastatic spinal cord compression",
-    citation="NICE guideline NG234, 2023 (recommendations 1.4 imaging, 1.8 corticosteroids)",
+    citation=(
+        "NICE guideline NG234, 2023. Read on nice.org.uk: recs 1.1.1-1.1.2 (care pathways, "
+        "prospective audit). Rec 1.8.1 (16 mg oral dexamethasone as soon as possible, then 16 mg "
+        "daily until surgery or radiotherapy) read only as quoted by third parties; the imaging "
+        "recommendations (whole-spine MRI within 24 h with neurological symptoms or signs, within "
+        "1 week for pain alone; no plain X-ray) only in secondary summaries"
+    ),
     url="https://www.nice.org.uk/guidance/ng234/chapter/recommendations",
     version="2023",
     evidence="Whole-spine MRI within 24 h with neurological symptoms or signs, within 1 week for pain alone; 16 mg dexamethasone; no plain X-ray to diagnose or exclude MSCC.",
@@ -37,11 +46,14 @@ NICE_NG234 = Provenance(
 )
 ACR_MYELOPATHY = Provenance(
     guideline="ACR Appropriateness Criteria Myelopathy",
-    citation="ACR AC Myelopathy, revised 2020; Roth CJ et al. JACR 2016",
+    citation=(
+        "ACR AC Myelopathy, revised 2020, variants 1 (acute onset) and 2 (chronic or progressive), "
+        "read in a verbatim copy of the ACR document; Roth CJ et al. JACR 2016"
+    ),
     url="https://docslib.org/doc/4305600/acr-appropriateness-criteria%C2%AE-myelopathy",
     version="rev. 2020",
-    evidence="MRI usually appropriate; CT myelography may be appropriate; radiography usually not appropriate.",
-    verified=False,
+    evidence="MRI without, and without and with, IV contrast usually appropriate; CT myelography may be appropriate; radiography usually not appropriate.",
+    verified=True,
 )
 PATCHELL_2005 = Provenance(
     guideline="Patchell 2005 randomised trial (surgery + RT vs RT)",
@@ -53,10 +65,12 @@ PATCHELL_2005 = Provenance(
 )
 SINS_FISHER_2010 = Provenance(
     guideline="Spinal Instability Neoplastic Score (SINS)",
-    citation="Fisher CG et al. Spine 2010;35(22):E1221-E1229; Fourney DR et al. JCO 2011;29(22)",
-    # No primary URL for SINS in the evidence file: the Dutch guideline (module
-    # "Bepalen stabiliteit wervelkolom") is where it is adopted.
-    url="http://palliaweb.nl/richtlijnen-palliatieve-zorg/richtlijn/wervelmetastasen",
+    citation=(
+        "Fisher CG et al. Spine 2010;35(22):E1221-E1229; Fourney DR et al. JCO 2011;29(22). "
+        "The score bands and the SINS >= 7 consultation threshold were read only in secondary "
+        "summaries, not in the papers"
+    ),
+    url="https://doi.org/10.1097/BRS.0b013e3181e16ae2",
     version="2010",
     evidence="SINS 0-6 stable, 7-12 potentially unstable, 13-18 unstable; surgical consultation for SINS >= 7.",
     verified=False,
@@ -79,7 +93,10 @@ CEPO_2012 = Provenance(
 )
 IKNL_UNKNOWN_PRIMARY = Provenance(
     guideline="Dutch guideline Wervelmetastasen (IKNL 2015), module Diagnostiek bij onduidelijke origine",
-    citation="IKNL 2015; Wanman J et al. Acta Orthop 2017;88:457",
+    citation=(
+        "IKNL 2015; Wanman J et al. Acta Orthop 2017;88:457 (PMID 28492105). The Wanman abstract "
+        "was read (10 of 69 remained of unknown primary); the IKNL module itself was not"
+    ),
     url="http://palliaweb.nl/richtlijnen-palliatieve-zorg/richtlijn/wervelmetastasen",
     version="1.0 (2015)",
     evidence="MSCC is the first sign of cancer in many patients (10 of 69 remained of unknown primary); obtain tissue before non-surgical definitive treatment.",
