@@ -2,7 +2,7 @@
 
 Catalog values (codings, links, sources) are frozen dataclasses. What is built on every
 call (cards, suggestions, actions) are NamedTuples: a frozen dataclass ``__init__`` sets
-each field through ``object.__setattr__``, ~1.2 µs for a Card against ~0.3 µs.
+each field through ``object.__setattr__``, several times slower (docs/performance.md).
 
 Rendering drops every ``None`` and empty value (CDS Hooks 2.0 "Null and empty JSON
 elements"), so a card can never carry ``"links": []`` or ``"detail": ""``. The fields

@@ -1,7 +1,7 @@
 """What the decision logic is given: plain FHIR R4 JSON and the hook's context.
 
 The logic reads raw resource dicts, tolerantly, instead of pydantic models: validating
-every prefetched resource with fhir.resources costs ~100 µs each (performance anchors)
+every prefetched resource with fhir.resources is slow (docs/performance.md)
 and one malformed resource must not cost the patient the cards the others support.
 """
 

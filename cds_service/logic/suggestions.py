@@ -66,7 +66,7 @@ DEXAMETHASONE_NOTE = (
 def fhir_instant(moment: datetime) -> str:
     """Render an aware datetime as a FHIR dateTime in UTC, seconds precision.
 
-    Cached (a few entries): every suggestion of a call renders the same ``now`` (~1 µs each).
+    Cached (a few entries): every suggestion of a call renders the same ``now``.
     """
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -44,7 +44,7 @@ class Plan(NamedTuple):
     :param replaces_tier: this card carries or replaces the MRI tier card's action, so
         the tier card is not returned beside it (one MRI, never two).
     :param deferred: builds the card's one action instead of ``actions``, only when the
-        card is rendered: the order hooks drop most cards, and a FHIR draft costs ~4 µs.
+        card is rendered: the order hooks drop most cards, so most drafts are never built.
     """
 
     rule: Rule
