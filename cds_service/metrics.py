@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_count_call)
     events.subscribe(app, "call", _on_call)
     events.subscribe(app, "fhir_fetch", _on_fhir_fetch)
+    events.subscribe(app, "prefetch_key_absent", _on_prefetch_key_absent)
     events.subscribe(app, "feedback", _on_feedback)
     events.subscribe(app, "auth_refused", _on_auth_refused)
     events.subscribe(app, "database_unavailable", _on_database_unavailable)
@@ -156,8 +157,10 @@ def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
     for (key, source), (resources, size) in getattr(resolved, "received", {}).items():
         _child(PREFETCH_RESOURCES, key, source).observe(resources)
         _child(PREFETCH_BYTES, key, source).observe(size)
-    for key, reason in getattr(resolved, "absent", {}).items():
-        _child(PREFETCH_KEYS_ABSENT, key, reason).inc()
+
+
+def _on_prefetch_key_absent(*, key: str, reason: str, **_: Any) -> None:
+    _child(PREFETCH_KEYS_ABSENT, key, reason).inc()
 
 
 def _on_fhir_fetch(*, key: str, status: str, latency_ms: float, **_: Any) -> None:

@@ -182,6 +182,8 @@ def resolve(
                 wanted[key] = nxt
         else:
             resolved.absent[key] = "failed" if given_map and key in given else "missing"
+            # Counted here, not from the call's result: a call that ends in 412 has none.
+            events.emit("prefetch_key_absent", key=key, reason=resolved.absent[key])
             if (rel := render(template, context)) is not None:
                 wanted[key] = rel
             else:

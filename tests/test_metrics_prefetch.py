@@ -65,3 +65,18 @@ def test_each_key_reports_what_it_received_and_how_it_was_obtained(
     )
     assert delta["obs_fetched"] == 1 and delta["obs_bytes"] > 0
     assert (delta["missing"], delta["failed"], delta["latency"]) == (1, 1, 1)
+
+
+def test_a_key_that_ends_the_call_in_412_is_counted_too(tmp_path: Path) -> None:
+    """No fhirServer and no conditions: the call is a 412, and the missing key still counts."""
+    body: dict[str, Any] = json.loads(RECORD_FILE.read_text())
+    del body["prefetch"]["conditions"]
+    body.pop("fhirServer", None)
+    app = create_app(
+        {"TESTING": True, "AUTH_MODE": "off", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    )
+    labels = {"key": "conditions", "reason": "missing"}
+    before = sample("cds_prefetch_keys_absent_total", **labels)
+    response = app.test_client().post("/cds-services/patient-view", json=body)
+    assert response.status_code == 412
+    assert sample("cds_prefetch_keys_absent_total", **labels) - before == 1
