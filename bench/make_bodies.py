@@ -7,6 +7,12 @@
 * ``order-select.json``: the same record, ordering a plain thoracic spine X-ray and a
   routine thoracic MRI, both selected.
 * :func:`large_record` scales the record (for the in-process linearity benchmark).
+* :data:`WORKLOAD`: the three ``patient-view`` bodies of the real workload (issue 18), each
+  of about 20 resources with every prefetch key the service declares present: an adult
+  with no spine-mass context, a cancer patient with no spine symptom (both answer no
+  card), and the firing record above. Observations and MedicationRequests are what an EHR
+  that ignores the narrowed templates would send (labs, vitals, routine medications):
+  the heavier, conservative case.
 
 Dates are relative to the moment the file is written, so the bodies stay "current".
 """
@@ -14,6 +20,7 @@ Dates are relative to the moment the file is written, so the bodies stay "curren
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -69,6 +76,32 @@ def _observation(
         "subject": {"reference": f"Patient/{PID}"},
         "effectiveDateTime": _iso(when),
         **value,
+    }
+
+
+def _quantity(
+    oid: str, code: str, display: str, when: datetime, value: float, unit: str
+) -> dict[str, Any]:
+    """A LOINC Observation with a UCUM quantity: the labs and vitals of any chart."""
+    ucum = {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}
+    return _observation(oid, LOINC, code, display, when, {"valueQuantity": ucum})
+
+
+def _medication_request(mid: str, text: str, when: datetime) -> dict[str, Any]:
+    """An active outpatient order named by text only.
+
+    The project's verified code tables hold no RxNorm code for these routine drugs and a
+    code is never invented here; a text-only medication is also what many records carry.
+    """
+    return {
+        "resourceType": "MedicationRequest",
+        "id": mid,
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": {"text": text},
+        "subject": {"reference": f"Patient/{PID}"},
+        "authoredOn": _iso(when),
+        "dosageInstruction": [{"text": "as directed"}],
     }
 
 
@@ -279,18 +312,67 @@ def record(now: datetime, scale: int = 1) -> dict[str, Any]:
                 },
             ),
         ]
-    empty = {"resourceType": "Bundle", "type": "searchset", "total": 0}
+    return _with_every_key(conditions, observations, [], "female", "1954-03-02")
+
+
+def _routine_labs_and_vitals(now: datetime) -> list[dict[str, Any]]:
+    """Thirteen Observations a primary-care chart of a diabetic, hypertensive adult holds."""
+    lab, vit = now - timedelta(days=9), now - timedelta(hours=26)
+    return [
+        _quantity("o-a1c", "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", lab, 7.4, "%"),
+        _quantity(
+            "o-egfr",
+            "33914-3",
+            "Glomerular filtration rate/1.73 sq M.predicted",
+            lab,
+            68,
+            "mL/min/{1.73_m2}",
+        ),
+        _quantity(
+            "o-crea", "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", lab, 1.1, "mg/dL"
+        ),
+        _quantity(
+            "o-k", "2823-3", "Potassium [Moles/volume] in Serum or Plasma", lab, 4.3, "mmol/L"
+        ),
+        _quantity("o-glu", "2345-7", "Glucose [Mass/volume] in Serum or Plasma", lab, 142, "mg/dL"),
+        _quantity(
+            "o-ldl",
+            "2089-1",
+            "Cholesterol in LDL [Mass/volume] in Serum or Plasma",
+            lab,
+            96,
+            "mg/dL",
+        ),
+        _quantity("o-sbp", "8480-6", "Systolic blood pressure", vit, 148, "mm[Hg]"),
+        _quantity("o-dbp", "8462-4", "Diastolic blood pressure", vit, 91, "mm[Hg]"),
+        _quantity("o-hr", "8867-4", "Heart rate", vit, 76, "/min"),
+        _quantity("o-rr", "9279-1", "Respiratory rate", vit, 14, "/min"),
+        _quantity("o-temp", "8310-5", "Body temperature", vit, 36.8, "Cel"),
+        _quantity("o-wt", "29463-7", "Body weight", vit, 92.4, "kg"),
+        _quantity("o-bmi", "39156-5", "Body mass index (BMI) [Ratio]", vit, 31.2, "kg/m2"),
+    ]
+
+
+def _with_every_key(
+    conditions: list[dict[str, Any]],
+    observations: list[dict[str, Any]],
+    medication_requests: list[dict[str, Any]],
+    gender: str,
+    birth_date: str,
+) -> dict[str, Any]:
+    """A prefetch holding every key the service declares: nothing is fetched back."""
+    empty = _bundle([])
     return {
         "patient": {
             "resourceType": "Patient",
             "id": PID,
-            "gender": "female",
-            "birthDate": "1954-03-02",
+            "gender": gender,
+            "birthDate": birth_date,
             "name": [{"family": "Bench", "given": ["Test"]}],
         },
         "conditions": _bundle(conditions),
         "observations": _bundle(observations),
-        "medicationRequests": empty,
+        "medicationRequests": _bundle(medication_requests),
         "serviceRequests": empty,
         "procedures": empty,
         "devices": empty,
@@ -299,6 +381,46 @@ def record(now: datetime, scale: int = 1) -> dict[str, Any]:
         "medicationAdministrations": empty,
         "medicationStatements": empty,
     }
+
+
+def _hypertension_and_diabetes(since: datetime) -> tuple[list[Any], list[Any]]:
+    """The Conditions and MedicationRequests both silent bodies share: the common chart."""
+    conditions = [
+        _condition("c-htn", ICD, "I10", "Essential (primary) hypertension", onset=since),
+        _condition("c-dm", ICD, "E11.9", "Type 2 diabetes mellitus without complications"),
+    ]
+    meds = [
+        _medication_request("m-metformin", "metformin 500 mg oral tablet", since),
+        _medication_request("m-lisinopril", "lisinopril 10 mg oral tablet", since),
+    ]
+    return conditions, meds
+
+
+def no_context_record(now: datetime) -> dict[str, Any]:
+    """An adult with hypertension and type 2 diabetes and nothing about the spine (21)."""
+    since = now - timedelta(days=3 * 365)
+    conditions, meds = _hypertension_and_diabetes(since)
+    conditions += [
+        _condition("c-lip", SCT, "55822004", "Hyperlipidemia", onset=since),
+        _condition("c-obes", SCT, "414916001", "Obesity"),
+    ]
+    meds.append(_medication_request("m-atorvastatin", "atorvastatin 20 mg oral tablet", since))
+    return _with_every_key(conditions, _routine_labs_and_vitals(now), meds, "male", "1961-07-14")
+
+
+def cancer_record(now: datetime) -> dict[str, Any]:
+    """A woman with breast cancer on treatment and no spine symptom (20 resources)."""
+    conditions, meds = _hypertension_and_diabetes(now - timedelta(days=5 * 365))
+    breast = _condition(
+        "c-breast",
+        ICD,
+        "C50.911",
+        "Malignant neoplasm of unspecified site of right female breast",
+        onset=now - timedelta(days=200),
+    )
+    conditions.insert(0, breast)
+    meds.append(_medication_request("m-letrozole", "letrozole 2.5 mg oral tablet", now))
+    return _with_every_key(conditions, _routine_labs_and_vitals(now), meds, "female", "1958-11-03")
 
 
 def large_record(now: datetime, n_conditions: int, n_observations: int) -> dict[str, Any]:
@@ -314,13 +436,26 @@ def large_record(now: datetime, n_conditions: int, n_observations: int) -> dict[
 
 
 def patient_view(now: datetime, scale: int = 1) -> dict[str, Any]:
+    return patient_view_of(record(now, scale))
+
+
+def patient_view_of(prefetch: dict[str, Any]) -> dict[str, Any]:
     return {
         "hook": "patient-view",
         "hookInstance": "6c4b8f6e-6f2d-4c55-9a43-1f0d7a6f1b21",
         "fhirServer": "https://ehr.example.org/fhir/R4",
         "context": {"userId": "Practitioner/bench-dr", "patientId": PID},
-        "prefetch": record(now, scale),
+        "prefetch": prefetch,
     }
+
+
+#: The real workload of issue 18: name -> (share of chart openings in %, prefetch builder,
+#: whether the service answers with cards). The shares are the mix ``bench/workload.py`` loads.
+WORKLOAD: dict[str, tuple[int, Callable[[datetime], dict[str, Any]], bool]] = {
+    "no-context": (95, no_context_record, False),
+    "cancer-no-symptom": (4, cancer_record, False),
+    "firing": (1, record, True),
+}
 
 
 def _draft_sr(sid: str, code: str, display: str) -> dict[str, Any]:
@@ -358,12 +493,22 @@ def order_select(now: datetime) -> dict[str, Any]:
     }
 
 
+def write_workload(out: Path, now: datetime) -> dict[str, Path]:
+    """Write the bodies of :data:`WORKLOAD` into ``out``; return name -> file."""
+    files = {}
+    for name, (_, build, _) in WORKLOAD.items():
+        files[name] = out / f"patient-view-{name}.json"
+        files[name].write_text(json.dumps(patient_view_of(build(now))))
+    return files
+
+
 def main() -> None:
     now = datetime.now(UTC)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "patient-view.json").write_text(json.dumps(patient_view(now)))
     (out / "order-select.json").write_text(json.dumps(order_select(now)))
+    write_workload(out, now)
 
 
 if __name__ == "__main__":

@@ -132,18 +132,22 @@ def wrk(
     *,
     warm: bool = True,
     master: int | None = None,
+    script: Path = FLOOR_DIR / "wrk_report.lua",
+    script_env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Run wrk once (after a 2 s warm-up) and parse the RESULT line of wrk_report.lua.
+
+    ``script`` and ``script_env`` replace the single-body script, e.g. by ``wrk_mix.lua``
+    (which prints the same RESULT line).
 
     With ``master``, also report ``cpu_ms``: the CPU its workers spent per request (the
     application plus gunicorn and the kernel's share in the worker), the figure that
     decides throughput on a machine whose cores the load generator shares; and its two
     parts, ``user_ms`` and ``sys_ms``.
     """
-    env = {**os.environ, "BODY_FILE": str(body) if body else ""}
-    script = str(FLOOR_DIR / "wrk_report.lua")
+    env = {**os.environ, "BODY_FILE": str(body) if body else "", **(script_env or {})}
     if warm:
-        warmup = ["wrk", "-t1", f"-c{conc}", "-d2s", "-s", script, url]
+        warmup = ["wrk", "-t1", f"-c{conc}", "-d2s", "-s", str(script), url]
         subprocess.run(warmup, env=env, capture_output=True, check=False)  # noqa: S603
     cmd = [
         "wrk",
@@ -154,7 +158,7 @@ def wrk(
         "5s",
         "--latency",
         "-s",
-        script,
+        str(script),
         url,
     ]
     cpu0 = workers_cpu(master) if master else (0.0, 0.0)
@@ -178,19 +182,23 @@ def paired(
     floor_body: Path | None,
     duration: int,
     masters: tuple[int, int],
+    **script: Any,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Load service and floor in alternating slices; summarise each (see median_run).
 
     On a shared machine the capacity drifts over minutes; measuring the two back to back,
-    slice by slice, keeps that drift out of the ratio.
+    slice by slice, keeps that drift out of the ratio. ``script`` goes to :func:`wrk`
+    (``script``, ``script_env``) for both servers alike.
     """
     slices = 3
     slice_s = -(-duration // slices)  # whole seconds (wrk's -d), at least duration in all
     warm = True
     svc_runs, floor_runs = [], []
     for _ in range(slices):
-        svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm, master=masters[0]))
-        floor_runs.append(wrk(floor, floor_body, 8, slice_s, warm=warm, master=masters[1]))
+        svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm, master=masters[0], **script))
+        floor_runs.append(
+            wrk(floor, floor_body, 8, slice_s, warm=warm, master=masters[1], **script)
+        )
         warm = False
     svc_out = median_run(svc_runs)
     ratios = [s["rps"] / f["rps"] for s, f in zip(svc_runs, floor_runs, strict=True)]
@@ -222,17 +230,27 @@ def worker_rss_mb(master: int) -> list[float]:
     return sizes
 
 
-def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: int) -> None:
+@contextmanager
+def floor_and_service() -> Iterator[tuple[tuple[str, int], tuple[str, int]]]:
+    """Run the floor and the service (production settings, auth off) side by side.
+
+    Yields ((floor URL, floor master pid), (service URL, service master pid)).
+    """
     svc_env = {
         "CDS_AUTH_MODE": "off",
         "CDS_ENV": "production",
         "CDS_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite",
     }
-    floor_body = FLOOR_DIR / "request.json"
     with (
-        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as (floor, floor_master),
-        server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as (svc, master),
+        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as floor,
+        server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as svc,
     ):
+        yield floor, svc
+
+
+def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: int) -> None:
+    floor_body = FLOOR_DIR / "request.json"
+    with floor_and_service() as ((floor, floor_master), (svc, master)):
         masters = (master, floor_master)
         disc, floor_get = paired(
             svc + "/cds-services", None, floor + "/cds-services", None, duration, masters
