@@ -22,9 +22,9 @@ from .cards import Indicator
 from .cards import Suggestion
 from .catalog import RULES
 from .catalog.mri import TIERS
+from .catalog.orders import relevant_drafts
 from .catalog.plans import Plan
 from .catalog.plans import imaging_plans
-from .catalog.plans import relevant_drafts
 from .catalog.plans import xray_plan
 from .catalog.render import Why
 from .catalog.render import detail

@@ -12,22 +12,29 @@ from ..facts import Facts
 from ..facts import OrderKind
 from .base import ALL_HOOKS
 from .base import COMMON_REASONS
-from .base import ORDER_HOOKS
 from .base import Rule
 from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
 from .mri import TIER_FACTS
 from .mri import select_tier
+from .orders import adequate_imaging
+from .orders import imaging_orders
+from .orders import judged_drafts
 
 
-def mri_tier_with_contraindication(f: Facts) -> bool:
-    """A pacemaker, ICD or cochlear implant, and an MRI tier fires or (order hooks) a draft
-    spine MRI is judged; the planner narrows the drafts to the selections."""
+def device_meets_mri(f: Facts) -> bool:
+    """A pacemaker, ICD or cochlear implant, and a judged draft spine MRI (order-select: a
+    selection, order-sign: any draft) or an MRI tier that no pending CT myelography of its
+    priority addresses (a pending MRI keeps the warning: MR conditionality gets checked)."""
     if not (f.mri_contraindication and f.context):
         return False
-    drafted = f.hook in ORDER_HOOKS and any(o.in_draft for o in f.pending(OrderKind.MRI_SPINE))
-    return drafted or select_tier(f) is not None
+    if judged_drafts(f, OrderKind.MRI_SPINE):
+        return True
+    tier = select_tier(f)
+    return tier is not None and not any(
+        o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate_imaging(tier, imaging_orders(f))
+    )
 
 
 CT_FALLBACK = (
@@ -42,7 +49,7 @@ MRI_CONTRAINDICATED = Rule(
     version="1.2.0",
     hooks=ALL_HOOKS,
     requires=TIER_FACTS | {"mri_contraindication", "back_pain", "radicular_pain"},
-    predicate=mri_tier_with_contraindication,
+    predicate=device_meets_mri,
     trigger="an MRI tier fires and the record shows a pacemaker, implantable defibrillator or cochlear implant; in order-select/order-sign also a selected (order-sign: any draft) spine MRI order in a patient with context and such a device",
     indicator=Indicator.WARNING,
     summary="MRI may be contraindicated (implanted device): CT myelography suggested instead",

@@ -6,8 +6,11 @@ Sources: Dutch guideline Wervelmetastasen (tier timing, whole spine); NICE NG234
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..cards import Indicator
 from ..facts import Facts
+from ..facts import Order
 from ..facts import OrderKind
 from ..facts import Region
 from .base import COMMON_REASONS
@@ -17,16 +20,51 @@ from .base import reason
 from .evidence import IKNL_IMAGING
 from .evidence import NICE_NG234
 from .mri import TIER_FACTS
+from .mri import Tier
+from .mri import select_tier
+from .orders import adequate_imaging
+from .orders import imaging_orders
 
 #: Regions that are not the whole spine. "MR Spine" with no region counts: with metastatic
 #: suspicion the safer reading of an unspecified region is that it may not cover C+T+L.
 PARTIAL = frozenset({Region.CERVICAL, Region.THORACIC, Region.LUMBAR, Region.UNSPECIFIED})
 
 
-def draft_mri_exists(f: Facts) -> bool:
-    """A draft spine MRI (or CT myelography) exists; the engine decides if it is inadequate."""
-    kinds = (OrderKind.MRI_SPINE, OrderKind.CT_MYELOGRAPHY)
-    return f.context and any(o.in_draft for k in kinds for o in f.pending(k))
+class Review(NamedTuple):
+    """A draft imaging order to update: too slow for ``tier`` (when set), or too narrow."""
+
+    order: Order
+    tier: Tier | None
+    narrow: bool
+
+
+def reviews(f: Facts) -> list[Review]:
+    """Every pending draft that is slower than the tier no pending order addresses, or (a
+    spine MRI) of a single region when metastatic disease is suspected."""
+    imaging = imaging_orders(f)
+    if not any(o.in_draft for o in imaging):
+        return []
+    tier = select_tier(f)
+    unmet = tier if tier is not None and not adequate_imaging(tier, imaging) else None
+    found = []
+    for order in imaging:
+        if not order.in_draft:
+            continue
+        slow = unmet is not None and order.effective_priority < unmet.priority
+        narrow = (
+            bool(f.metastatic_suspicion)
+            and order.kind is OrderKind.MRI_SPINE
+            and order.region in PARTIAL
+        )
+        if slow or narrow:
+            found.append(Review(order, unmet if slow else None, narrow))
+    return found
+
+
+def draft_imaging_inadequate(f: Facts) -> bool:
+    """Context and a draft spine MRI (or CT myelography) too slow or too narrow; the hook
+    filter keeps the cards about judged drafts."""
+    return f.context and bool(reviews(f))
 
 
 MRI_ORDER_REVIEW = Rule(
@@ -35,7 +73,7 @@ MRI_ORDER_REVIEW = Rule(
     version="1.2.0",
     hooks=ORDER_HOOKS,
     requires=TIER_FACTS | {"orders", "back_pain", "radicular_pain", "mri_contraindication"},
-    predicate=draft_mri_exists,
+    predicate=draft_imaging_inadequate,
     trigger="order-select: a selected draft spine MRI (order-sign: any draft) less urgent than the tier that applies, or of a single region when metastatic disease is suspected",
     indicator=Indicator.WARNING,
     summary="The draft spine MRI is less urgent than required: raise its priority",

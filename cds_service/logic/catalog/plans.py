@@ -29,7 +29,11 @@ from .mri import Tier
 from .mri import protocol_note
 from .mri import select_tier
 from .order_review import MRI_ORDER_REVIEW
-from .order_review import PARTIAL
+from .order_review import reviews
+from .orders import IMAGING_KINDS
+from .orders import adequate_imaging
+from .orders import imaging_orders
+from .orders import judged_drafts
 from .render import escape
 from .render import evidence_refs
 from .xray import XRAY_INSUFFICIENT
@@ -59,24 +63,6 @@ class Plan(NamedTuple):
     extra: str = ""
     age_note: str = ""
     deferred: Callable[[], Action] | None = None
-
-
-def relevant_drafts(facts: Facts) -> frozenset[str]:
-    """Drafts the order hooks judge: order-select the selections, order-sign all drafts."""
-    return frozenset(
-        o.ref for o in facts.orders if o.in_draft and (facts.hook == "order-sign" or o.selected)
-    )
-
-
-_IMAGING_KINDS = (OrderKind.MRI_SPINE, OrderKind.CT_MYELOGRAPHY)
-
-
-def _imaging_orders(facts: Facts) -> tuple[Order, ...]:
-    """Pending orders that can address a tier: MRI, and CT myelography if MRI is unsafe."""
-    orders = facts.pending(OrderKind.MRI_SPINE)
-    if facts.mri_contraindication:
-        orders += facts.pending(OrderKind.CT_MYELOGRAPHY)
-    return orders
 
 
 def blocked_text(facts: Facts, kinds: tuple[OrderKind, ...], what: str) -> str:
@@ -124,14 +110,14 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
         tier still needs an order (the X-ray card reuses it).
     """
     tier = select_tier(facts)
-    imaging = _imaging_orders(facts)
+    imaging = imaging_orders(facts)
     plans: list[Plan] = []
     create: Action | None = None
     adequate: tuple[Order, ...] = ()
     if tier is not None:
-        adequate = tuple(o for o in imaging if o.effective_priority >= tier.priority)
+        adequate = adequate_imaging(tier, imaging)
         lesser = tuple(o for o in imaging if o not in adequate)
-        held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
+        held = blocked_text(facts, IMAGING_KINDS, "imaging order")
         if lesser and not adequate:
             refs = ", ".join(f"`{o.ref}` ({o.effective_priority.code})" for o in lesser)
             extra = (
@@ -145,48 +131,35 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
             create = _tier_action(facts, tier)
             variant = "ct" if facts.mri_contraindication else ""
             plans.append(Plan(tier.rule, variant, (create,), label=create.description))
-    judged_mri = sorted(
-        o.ref
-        for o in facts.pending(OrderKind.MRI_SPINE)
-        if o.in_draft and o.ref in relevant_drafts(facts)
-    )
-    devices = device_names(facts)
-    if facts.mri_contraindication and judged_mri:
-        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
-        orders = ", ".join(f"`{r}`" for r in judged_mri)
-        extra = f" Device: {devices}; draft order: {orders}."
-        plans.append(
-            Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
-        )
-    elif (
-        tier is not None
-        and facts.mri_contraindication
-        and not any(o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate)
-    ):
-        # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
-        # reading keeps the warning (no suggestion) so MR conditionality gets checked.
-        variant = "pending-mri" if adequate else ""
-        extra = f" {CT_FALLBACK} Device: {devices}."
-        plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra))
-    plans += _review_plans(facts, tier if not adequate else None, imaging)
+    if MRI_CONTRAINDICATED.predicate(facts):
+        plans.append(_contraindication_plan(facts, tier, adequate))
+    if MRI_ORDER_REVIEW.predicate(facts):
+        plans += _review_plans(facts)
     return plans, tier, create
 
 
-def _review_plans(facts: Facts, tier: Tier | None, imaging: tuple[Order, ...]) -> list[Plan]:
+def _contraindication_plan(facts: Facts, tier: Tier | None, adequate: tuple[Order, ...]) -> Plan:
+    """On a judged draft MRI the card is about that order; else it explains the tier card."""
+    devices = device_names(facts)
+    judged_mri = sorted(o.ref for o in judged_drafts(facts, OrderKind.MRI_SPINE))
+    if judged_mri or tier is None:  # without a judged draft the predicate saw a tier
+        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
+        orders = ", ".join(f"`{r}`" for r in judged_mri)
+        extra = f" Device: {devices}; draft order: {orders}."
+        return Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
+    # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
+    # reading keeps the warning (no suggestion) so MR conditionality gets checked.
+    variant = "pending-mri" if adequate else ""
+    extra = f" {CT_FALLBACK} Device: {devices}."
+    return Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra)
+
+
+def _review_plans(facts: Facts) -> list[Plan]:
     """An ``mri-order-review`` per draft that is too slow for the tier or too narrow."""
     plans = []
-    for order in imaging:
-        if not order.in_draft:
-            continue
-        slow = tier is not None and order.effective_priority < tier.priority
-        narrow = (
-            bool(facts.metastatic_suspicion)
-            and order.kind is OrderKind.MRI_SPINE
-            and order.region in PARTIAL
-        )
-        if not (slow or narrow):
-            continue
-        resource = _reviewed(facts, order, tier.priority if slow and tier else None, narrow)
+    for order, tier, narrow in reviews(facts):
+        slow = tier is not None
+        resource = _reviewed(facts, order, tier.priority if tier else None, narrow)
         variant = "both" if slow and narrow else ("region" if narrow else "")
         why = []
         if slow and tier:
@@ -266,15 +239,14 @@ def _has_contrast(code: Any) -> bool:
 
 def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | None:
     """``xray-insufficient`` over the relevant draft X-rays: delete them, create the MRI."""
-    relevant = relevant_drafts(facts)
-    xrays = [o for o in facts.pending(OrderKind.XRAY_SPINE) if o.ref in relevant]
-    if not (facts.context and xrays):
+    if not XRAY_INSUFFICIENT.predicate(facts):
         return None
+    xrays = judged_drafts(facts, OrderKind.XRAY_SPINE)
     deletes = tuple(
         Action("delete", f"Remove the draft plain X-ray {o.ref}", resource_id=o.ref) for o in xrays
     )
     imaging = create
-    if tier is None and not _imaging_orders(facts) and not facts.mri_done:
+    if tier is None and not imaging_orders(facts) and not facts.mri_done:
         # No tier applies: a routine MRI of the region (whole spine when metastatic),
         # without a time window (the spec gives none); none when imaging is pending/done.
         reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
@@ -288,7 +260,7 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
         if imaging
         else "Remove the plain X-ray"
     )
-    held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
+    held = blocked_text(facts, IMAGING_KINDS, "imaging order")
     if imaging:
         extra = " Replace the X-ray with the imaging suggested below."
     elif tier is not None and held:

@@ -24,7 +24,6 @@ from .steroids import CARE
 from .steroids import CHILD_DOSE
 from .steroids import DEXAMETHASONE
 from .steroids import STEROID_LYMPHOMA_CAUTION
-from .steroids import steroids_may_mask_lymphoma
 from .surgical import HEMILAMINECTOMY_NOTE
 from .surgical import SURGICAL_REFERRAL
 from .surgical import hemilaminectomy_fits
@@ -40,7 +39,7 @@ def therapy_plans(facts: Facts) -> list[Plan]:
     """Plan the cards that do not depend on imaging orders."""
     plans: list[Plan] = []
     if DEXAMETHASONE.predicate(facts):
-        caution = steroids_may_mask_lymphoma(facts)
+        caution = STEROID_LYMPHOMA_CAUTION.predicate(facts)
         plans.append(_dexamethasone_plan(facts, caution))
         if caution:
             plans.append(Plan(STEROID_LYMPHOMA_CAUTION, companion_of=DEXAMETHASONE.id))

@@ -15,11 +15,13 @@ from .base import Rule
 from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
+from .orders import judged_drafts
 
 
-def draft_spine_xray(f: Facts) -> bool:
-    """Context and a draft spine radiograph (the engine narrows to selections)."""
-    return f.context and any(o.in_draft for o in f.pending(OrderKind.XRAY_SPINE))
+def judged_draft_xray(f: Facts) -> bool:
+    """Context and a judged draft spine radiograph (order-select: a selection, order-sign:
+    any draft)."""
+    return f.context and bool(judged_drafts(f, OrderKind.XRAY_SPINE))
 
 
 XRAY_INSUFFICIENT = Rule(
@@ -28,7 +30,7 @@ XRAY_INSUFFICIENT = Rule(
     version="1.2.0",
     hooks=ORDER_HOOKS,
     requires=frozenset({"spine_mass", "metastatic_suspicion", "cord_compression", "orders"}),
-    predicate=draft_spine_xray,
+    predicate=judged_draft_xray,
     trigger="order-select: a selected draft spine radiograph (order-sign: any draft) in a patient with spine-mass context",
     indicator=Indicator.WARNING,
     summary="A plain spine X-ray cannot rule out cord compression or metastases: order an MRI instead",
