@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..cards import Indicator
 from ..facts import Facts
+from ..facts import Order
 from ..facts import OrderKind
 from .base import ALL_HOOKS
 from .base import COMMON_REASONS
@@ -17,10 +18,13 @@ from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
 from .mri import TIER_FACTS
+from .mri import Tier
 from .mri import select_tier
 from .orders import adequate_imaging
 from .orders import imaging_orders
 from .orders import judged_drafts
+from .plan import Plan
+from .render import escape
 
 
 def device_meets_mri(f: Facts) -> bool:
@@ -69,3 +73,25 @@ MRI_CONTRAINDICATED = Rule(
         *COMMON_REASONS,
     ),
 )
+
+
+def device_names(facts: Facts) -> str:
+    """The implanted devices behind ``mri_contraindication``, for the card text."""
+    labels = dict.fromkeys(escape(e.label) for e in facts.mri_contraindication.evidence)
+    return "; ".join(labels)  # record text: escaped, it must not inject markdown
+
+
+def contraindication_plan(facts: Facts, tier: Tier | None, adequate: tuple[Order, ...]) -> Plan:
+    """On a judged draft MRI the card is about that order; else it explains the tier card."""
+    devices = device_names(facts)
+    judged_mri = sorted(o.ref for o in judged_drafts(facts, OrderKind.MRI_SPINE))
+    if judged_mri or tier is None:  # without a judged draft the predicate saw a tier
+        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
+        orders = ", ".join(f"`{r}`" for r in judged_mri)
+        extra = f" Device: {devices}; draft order: {orders}."
+        return Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
+    # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
+    # reading keeps the warning (no suggestion) so MR conditionality gets checked.
+    variant = "pending-mri" if adequate else ""
+    extra = f" {CT_FALLBACK} Device: {devices}."
+    return Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra)
