@@ -127,3 +127,21 @@ def _imports_in(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
     return names
+
+
+#: The catalog's shared helpers: what a plan is, which orders the rules read, rendering,
+#: start-up validation. Everything else in the catalog is a rule module.
+CATALOG_SHARED = {"base", "plan", "orders", "render", "validate"}
+
+
+def test_the_engine_imports_no_rule_module_by_name() -> None:
+    """A new rule is one module and one catalog line: the engine must not need editing."""
+    modules = {p.stem for p in (LOGIC / "catalog").glob("*.py")} - {"__init__"}
+    assert CATALOG_SHARED <= modules
+    rule_modules = {
+        name
+        for name in _imports(LOGIC / "engine.py")
+        if name.startswith("cds_service.logic.catalog.")
+        and name.split(".")[3] in modules - CATALOG_SHARED
+    }
+    assert not rule_modules, f"engine.py imports rule modules {sorted(rule_modules)}"

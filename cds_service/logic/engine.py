@@ -21,14 +21,12 @@ from .cards import Card
 from .cards import Indicator
 from .cards import Suggestion
 from .catalog import RULES
-from .catalog.mri import TIERS
-from .catalog.plans import Plan
-from .catalog.plans import imaging_plans
-from .catalog.plans import relevant_drafts
-from .catalog.plans import xray_plan
+from .catalog import TIER_IDS
+from .catalog import plan_cards
+from .catalog.orders import relevant_drafts
+from .catalog.plan import Plan
 from .catalog.render import Why
 from .catalog.render import detail
-from .catalog.therapy import therapy_plans
 from .catalog.validate import validate_catalog
 from .facts import Facts
 from .modes import ALL_ACTIVE
@@ -37,7 +35,6 @@ from .modes import RuleModes
 
 __all__ = ["govern", "run_rules", "validate_catalog"]
 
-_TIER_IDS = frozenset(t.rule.id for t in TIERS)
 _RANK = {rule.id: i for i, rule in enumerate(RULES)}
 
 
@@ -62,11 +59,7 @@ def govern(
     """
     if not facts.context:
         return (), ()
-    plans, tier, create = imaging_plans(facts)
-    plans += therapy_plans(facts)
-    if facts.hook != "patient-view":
-        xray = xray_plan(facts, tier, create)
-        plans += [xray] if xray else []
+    plans = plan_cards(facts)
 
     def mode(plan: Plan) -> Mode:
         return modes.of(plan.rule.id, facts.hook)
@@ -122,7 +115,7 @@ class _Selection:
         tier ids when a card of that mode carries the tier's MRI."""
         ids = {p.rule.id for p in self.plans if mode(p) is wanted}
         if self.swapper is not None and mode(self.swapper) is wanted:
-            ids |= _TIER_IDS
+            ids |= TIER_IDS
         return ids
 
 
@@ -142,7 +135,7 @@ def _select(facts: Facts, plans: list[Plan], may_swap: Callable[[Plan], bool]) -
     ]
     swapper = next((p for p in kept if p.replaces_tier and may_swap(p)), None)
     if swapper is not None:
-        kept = [p for p in kept if p.rule.id not in _TIER_IDS]
+        kept = [p for p in kept if p.rule.id not in TIER_IDS]
     return _Selection(kept, swapper)
 
 

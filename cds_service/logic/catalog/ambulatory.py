@@ -7,11 +7,14 @@ at diagnosis is prognostic); evidence file §1.1 row 11.
 from __future__ import annotations
 
 from ..cards import Indicator
+from ..facts import Ambulatory
 from ..facts import Facts
 from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import NICE_NG234
 from .evidence import PATCHELL_2005
+from .plan import Plan
+from .render import ambulatory_text
 
 
 def neurology_present(f: Facts) -> bool:
@@ -45,3 +48,11 @@ AMBULATORY_STATUS = Rule(
     suggestion="",
     provenance=(PATCHELL_2005, NICE_NG234),
 )
+
+
+def ambulatory_plans(facts: Facts) -> list[Plan]:
+    """The status card; its variant names a status that is not plain ambulatory."""
+    if not AMBULATORY_STATUS.predicate(facts):
+        return []
+    variant = "" if facts.ambulatory is Ambulatory.AMBULATORY else facts.ambulatory.value
+    return [Plan(AMBULATORY_STATUS, variant, extra=ambulatory_text(facts))]

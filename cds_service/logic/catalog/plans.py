@@ -1,6 +1,7 @@
-"""Card plans: which cards apply to the facts, with their actions, before hook filtering.
+"""The imaging plans: the MRI tier card and the imaging cards that hinge on the same tier.
 
-The cross-card rules of CLINICAL-RULES.md §2 live here: only the most urgent MRI tier;
+Each imaging rule builds its own card in its module; the cross-card rules of
+CLINICAL-RULES.md §2 that tie them together live here: only the most urgent MRI tier;
 a pending MRI (or, when MRI is contraindicated, CT myelography) of adequate priority
 addresses the tier; a less urgent one turns the tier card into an *escalate* card and
 each such draft gets an ``mri-order-review`` update; never a second MRI order.
@@ -8,100 +9,22 @@ each such draft gets an ``mri-order-review`` update; never a second MRI order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-from typing import NamedTuple
-
 from .. import suggestions as fhir
 from ..cards import Action
-from ..cards import Indicator
 from ..facts import Facts
 from ..facts import Order
-from ..facts import OrderKind
-from ..facts import Priority
-from ..facts import Region
-from ..valuesets import VS
-from ..valuesets import match
-from .base import Rule
-from .contraindication import CT_FALLBACK
 from .contraindication import MRI_CONTRAINDICATED
+from .contraindication import contraindication_plan
 from .mri import Tier
-from .mri import protocol_note
 from .mri import select_tier
 from .order_review import MRI_ORDER_REVIEW
-from .order_review import PARTIAL
-from .render import escape
+from .order_review import review_plans
+from .orders import IMAGING_KINDS
+from .orders import adequate_imaging
+from .orders import imaging_orders
+from .plan import Plan
+from .plan import blocked_text
 from .render import evidence_refs
-from .xray import XRAY_INSUFFICIENT
-
-
-class Plan(NamedTuple):
-    """One card to render, if the hook keeps it (a NamedTuple: cheaper to build than a
-    frozen dataclass, and nothing compares or hashes plans).
-
-    :param about: refs of the draft orders the card is about (order-topic cards only).
-    :param companion_of: the card this one explains; kept exactly when that one is.
-    :param replaces_tier: this card carries or replaces the MRI tier card's action, so
-        the tier card is not returned beside it (one MRI, never two).
-    :param deferred: builds the card's one action instead of ``actions``, only when the
-        card is rendered: the order hooks drop most cards, so most drafts are never built.
-    """
-
-    rule: Rule
-    variant: str = ""
-    actions: tuple[Action, ...] = ()
-    label: str = ""
-    recommended: bool | None = None
-    about: frozenset[str] = frozenset()
-    companion_of: str | None = None
-    replaces_tier: bool = False
-    indicator: Indicator | None = None
-    extra: str = ""
-    age_note: str = ""
-    deferred: Callable[[], Action] | None = None
-
-
-def relevant_drafts(facts: Facts) -> frozenset[str]:
-    """Drafts the order hooks judge: order-select the selections, order-sign all drafts."""
-    return frozenset(
-        o.ref for o in facts.orders if o.in_draft and (facts.hook == "order-sign" or o.selected)
-    )
-
-
-_IMAGING_KINDS = (OrderKind.MRI_SPINE, OrderKind.CT_MYELOGRAPHY)
-
-
-def _imaging_orders(facts: Facts) -> tuple[Order, ...]:
-    """Pending orders that can address a tier: MRI, and CT myelography if MRI is unsafe."""
-    orders = facts.pending(OrderKind.MRI_SPINE)
-    if facts.mri_contraindication:
-        orders += facts.pending(OrderKind.CT_MYELOGRAPHY)
-    return orders
-
-
-def blocked_text(facts: Facts, kinds: tuple[OrderKind, ...], what: str) -> str:
-    """One sentence naming held or stale record orders of ``kinds`` (they address nothing).
-
-    Empty when there are none. The card fires without a ``create``: a second order beside
-    the held one would duplicate it; the clinician releases, re-prioritises or replaces it.
-    """
-    blocked = [o for kind in kinds for o in facts.blocked(kind)]
-    if not blocked:
-        return ""
-    named = ", ".join(
-        f"`{o.ref}`, {'on hold' if o.held else 'authored before the current symptoms'}"
-        for o in blocked
-    )
-    return (
-        f" The {what} on record ({named}) addresses nothing: release, re-prioritise or "
-        "replace it rather than ordering a second one."
-    )
-
-
-def device_names(facts: Facts) -> str:
-    """The implanted devices behind ``mri_contraindication``, for the card text."""
-    labels = dict.fromkeys(escape(e.label) for e in facts.mri_contraindication.evidence)
-    return "; ".join(labels)  # record text: escaped, it must not inject markdown
 
 
 def _tier_action(facts: Facts, tier: Tier) -> Action:
@@ -124,14 +47,14 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
         tier still needs an order (the X-ray card reuses it).
     """
     tier = select_tier(facts)
-    imaging = _imaging_orders(facts)
+    imaging = imaging_orders(facts)
     plans: list[Plan] = []
     create: Action | None = None
     adequate: tuple[Order, ...] = ()
     if tier is not None:
-        adequate = tuple(o for o in imaging if o.effective_priority >= tier.priority)
+        adequate = adequate_imaging(tier, imaging)
         lesser = tuple(o for o in imaging if o not in adequate)
-        held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
+        held = blocked_text(facts, IMAGING_KINDS, "imaging order")
         if lesser and not adequate:
             refs = ", ".join(f"`{o.ref}` ({o.effective_priority.code})" for o in lesser)
             extra = (
@@ -145,161 +68,8 @@ def imaging_plans(facts: Facts) -> tuple[list[Plan], Tier | None, Action | None]
             create = _tier_action(facts, tier)
             variant = "ct" if facts.mri_contraindication else ""
             plans.append(Plan(tier.rule, variant, (create,), label=create.description))
-    judged_mri = sorted(
-        o.ref
-        for o in facts.pending(OrderKind.MRI_SPINE)
-        if o.in_draft and o.ref in relevant_drafts(facts)
-    )
-    devices = device_names(facts)
-    if facts.mri_contraindication and judged_mri:
-        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
-        orders = ", ".join(f"`{r}`" for r in judged_mri)
-        extra = f" Device: {devices}; draft order: {orders}."
-        plans.append(
-            Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
-        )
-    elif (
-        tier is not None
-        and facts.mri_contraindication
-        and not any(o.kind is OrderKind.CT_MYELOGRAPHY for o in adequate)
-    ):
-        # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
-        # reading keeps the warning (no suggestion) so MR conditionality gets checked.
-        variant = "pending-mri" if adequate else ""
-        extra = f" {CT_FALLBACK} Device: {devices}."
-        plans.append(Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra))
-    plans += _review_plans(facts, tier if not adequate else None, imaging)
+    if MRI_CONTRAINDICATED.predicate(facts):
+        plans.append(contraindication_plan(facts, tier, adequate))
+    if MRI_ORDER_REVIEW.predicate(facts):
+        plans += review_plans(facts)
     return plans, tier, create
-
-
-def _review_plans(facts: Facts, tier: Tier | None, imaging: tuple[Order, ...]) -> list[Plan]:
-    """An ``mri-order-review`` per draft that is too slow for the tier or too narrow."""
-    plans = []
-    for order in imaging:
-        if not order.in_draft:
-            continue
-        slow = tier is not None and order.effective_priority < tier.priority
-        narrow = (
-            bool(facts.metastatic_suspicion)
-            and order.kind is OrderKind.MRI_SPINE
-            and order.region in PARTIAL
-        )
-        if not (slow or narrow):
-            continue
-        resource = _reviewed(facts, order, tier.priority if slow and tier else None, narrow)
-        variant = "both" if slow and narrow else ("region" if narrow else "")
-        why = []
-        if slow and tier:
-            why.append(
-                f"`{order.ref}` has priority {order.effective_priority.code}; the findings "
-                f"need imaging within {tier.window_text} (priority {tier.priority.code})."
-            )
-        if narrow:
-            why.append(
-                f"`{order.ref}` images one region only; with suspected metastatic disease image "
-                "the whole spine (a quarter of patients have compression at two or more levels)."
-            )
-        action = Action("update", "Update the draft order: " + _change_text(slow, narrow), resource)
-        plans.append(
-            Plan(
-                MRI_ORDER_REVIEW,
-                variant,
-                (action,),
-                label=action.description,
-                about=frozenset({order.ref}),
-                replaces_tier=slow,
-                extra=" ".join(why),
-            )
-        )
-    return plans
-
-
-def _change_text(slow: bool, narrow: bool) -> str:
-    parts = (["raise the priority"] if slow else []) + (["image the whole spine"] if narrow else [])
-    return " and ".join(parts)
-
-
-def _reviewed(facts: Facts, order: Order, priority: Priority | None, whole: bool) -> dict[str, Any]:
-    """The same draft resource (same id), priority raised and/or code set to whole spine.
-
-    The whole-spine code follows the contrast rule; an update that only raises the priority
-    keeps the draft's code. The protocol note is rewritten to agree with the final code.
-    """
-    resource = dict(order.resource)
-    # Every suggested resource is a draft about this patient (§2), whatever form the EHR's
-    # draft used for its subject (absolute URL, missing).
-    resource["status"] = "draft"
-    resource["subject"] = {"reference": f"Patient/{facts.patient_id}"}
-    if priority is not None:
-        resource["priority"] = priority.code
-    contrast = bool(facts.intradural_suspected)
-    if whole:
-        code, display = fhir.mri_code(facts, Region.WHOLE)
-        resource["code"] = {
-            "coding": [{"system": fhir.LOINC, "code": code, "display": display}],
-            "text": display,
-        }
-    else:
-        contrast = _has_contrast(resource.get("code"))
-    if order.kind is OrderKind.MRI_SPINE:
-        # §2: every MRI suggestion carries a protocol note that agrees with its code; the
-        # clinician's own notes are kept, an earlier protocol note of ours is replaced.
-        notes = resource.get("note")
-        kept = [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
-        kept = [n for n in kept if not str(n.get("text", "")).startswith("Protocol: ")]
-        is_whole = whole or order.region is Region.WHOLE
-        resource["note"] = [*kept, {"text": protocol_note(whole=is_whole, contrast=contrast)}]
-    return resource
-
-
-def _has_contrast(code: Any) -> bool:
-    """The draft's own code asks for intravenous gadolinium (W, or WO and W, contrast)."""
-    codings = code.get("coding") if isinstance(code, dict) else None
-    return any(
-        VS.MRI_CONTRAST in match(c["system"], c["code"])
-        for c in (codings if isinstance(codings, list) else [])
-        if isinstance(c, dict)
-        and isinstance(c.get("system"), str)
-        and isinstance(c.get("code"), str)
-    )
-
-
-def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | None:
-    """``xray-insufficient`` over the relevant draft X-rays: delete them, create the MRI."""
-    relevant = relevant_drafts(facts)
-    xrays = [o for o in facts.pending(OrderKind.XRAY_SPINE) if o.ref in relevant]
-    if not (facts.context and xrays):
-        return None
-    deletes = tuple(
-        Action("delete", f"Remove the draft plain X-ray {o.ref}", resource_id=o.ref) for o in xrays
-    )
-    imaging = create
-    if tier is None and not _imaging_orders(facts) and not facts.mri_done:
-        # No tier applies: a routine MRI of the region (whole spine when metastatic),
-        # without a time window (the spec gives none); none when imaging is pending/done.
-        reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
-        resource = fhir.imaging_request(
-            facts, Priority.ROUTINE, None, reasons, mri_possible=not facts.mri_contraindication
-        )
-        imaging = Action("create", "Order routine spine imaging instead", resource)
-    actions = deletes + ((imaging,) if imaging else ())
-    label = (
-        f"Remove the X-ray; {imaging.description[0].lower()}{imaging.description[1:]}"
-        if imaging
-        else "Remove the plain X-ray"
-    )
-    held = blocked_text(facts, _IMAGING_KINDS, "imaging order")
-    if imaging:
-        extra = " Replace the X-ray with the imaging suggested below."
-    elif tier is not None and held:
-        extra = held  # the tier's MRI waits on the held or stale order, not a second one
-    else:
-        extra = " Spine imaging is already ordered or done: remove the X-ray."
-    return Plan(
-        XRAY_INSUFFICIENT,
-        actions=actions,
-        label=label,
-        extra=extra,
-        about=frozenset(o.ref for o in xrays),
-        replaces_tier=imaging is not None and imaging is create,
-    )

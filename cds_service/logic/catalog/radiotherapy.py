@@ -7,6 +7,7 @@ for myeloma and lymphoma without instability; Patchell 2005 excluded them from s
 
 from __future__ import annotations
 
+from .. import suggestions as fhir
 from ..cards import Indicator
 from ..facts import Facts
 from ..facts import OrderKind
@@ -14,6 +15,8 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import CEPO_2012
 from .evidence import NOMS_2013
+from .plan import Plan
+from .plan import referral_plan
 
 
 def needs_radiotherapy_referral(f: Facts) -> bool:
@@ -48,3 +51,16 @@ RADIOTHERAPY_REFERRAL = Rule(
     suggestion="ServiceRequest referral to radiotherapist (SNOMED 306256000), priority urgent",
     provenance=(NOMS_2013, CEPO_2012),
 )
+
+
+def radiotherapy_plans(facts: Facts) -> list[Plan]:
+    if not RADIOTHERAPY_REFERRAL.predicate(facts):
+        return []
+    return [
+        referral_plan(
+            facts,
+            RADIOTHERAPY_REFERRAL,
+            fhir.REFERRAL_RADIOTHERAPY,
+            OrderKind.REFERRAL_RADIOTHERAPY,
+        )
+    ]

@@ -13,6 +13,7 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import CEPO_2012
 from .evidence import SINS_FISHER_2010
+from .plan import Plan
 
 
 def stability_unassessed(f: Facts) -> bool:
@@ -39,3 +40,7 @@ STABILITY_ASSESSMENT = Rule(
     suggestion="",
     provenance=(SINS_FISHER_2010, CEPO_2012),
 )
+
+
+def stability_plans(facts: Facts) -> list[Plan]:
+    return [Plan(STABILITY_ASSESSMENT)] if STABILITY_ASSESSMENT.predicate(facts) else []

@@ -9,6 +9,10 @@ can make a lymphoma biopsy non-diagnostic (evidence file §1.1 row 7).
 
 from __future__ import annotations
 
+from functools import partial
+
+from .. import suggestions as fhir
+from ..cards import Action
 from ..cards import Indicator
 from ..facts import Facts
 from ..facts import OrderKind
@@ -19,6 +23,9 @@ from .base import reason
 from .evidence import CEPO_2012
 from .evidence import IKNL_STEROIDS
 from .evidence import NICE_NG234
+from .plan import Plan
+from .plan import blocked_text
+from .render import evidence_refs
 
 
 def neurology_of_compression(f: Facts) -> bool:
@@ -104,3 +111,40 @@ CHILD_DOSE = (
 CARE = (
     "Add proton-pump-inhibitor cover, monitor blood glucose, and stop if compression is excluded."
 )
+
+
+def dexamethasone_plans(facts: Facts) -> list[Plan]:
+    """The dexamethasone card, and the lymphoma caution that explains it when it applies."""
+    if not DEXAMETHASONE.predicate(facts):
+        return []
+    caution = STEROID_LYMPHOMA_CAUTION.predicate(facts)
+    plans = [_dexamethasone_plan(facts, caution)]
+    if caution:
+        plans.append(Plan(STEROID_LYMPHOMA_CAUTION, companion_of=DEXAMETHASONE.id))
+    return plans
+
+
+def _dexamethasone_plan(facts: Facts, caution: bool) -> Plan:
+    """16 mg/day for adults; no suggestion for a child (weight-based dose, §3) or when a held
+    order must be released instead (never a second order beside it)."""
+    held = blocked_text(facts, (OrderKind.DEXAMETHASONE,), "dexamethasone order")
+    child = facts.paediatric
+    text = f"{CHILD_DOSE if child else ADULT_DOSE} {CARE}"
+    if held:
+        text += held
+    elif caution:
+        text += " Lymphoma is suspected: see the caution card before starting."
+    suggest = not (child or held)
+    return Plan(
+        DEXAMETHASONE,
+        "held" if held else ("paediatric" if child else ""),
+        label="Start dexamethasone 16 mg/day" if suggest else "",
+        recommended=False if caution and suggest else None,
+        extra=text,
+        deferred=partial(_dexamethasone_action, facts) if suggest else None,
+    )
+
+
+def _dexamethasone_action(facts: Facts) -> Action:
+    resource = fhir.dexamethasone_request(facts, evidence_refs(DEXAMETHASONE, facts))
+    return Action("create", "Order dexamethasone 8 mg twice daily by mouth", resource)

@@ -8,9 +8,11 @@ standard; minimally invasive hemilaminectomy for the elderly (evidence file §1.
 
 from __future__ import annotations
 
+from .. import suggestions as fhir
 from ..cards import Indicator
 from ..facts import Facts
 from ..facts import OrderKind
+from ..facts import Priority
 from .base import ALL_HOOKS
 from .base import COMMON_REASONS
 from .base import Rule
@@ -18,6 +20,8 @@ from .base import reason
 from .evidence import NOMS_2013
 from .evidence import PATCHELL_2005
 from .evidence import SINS_FISHER_2010
+from .plan import Plan
+from .plan import referral_plan
 
 ELDERLY_AGE = 65
 
@@ -95,3 +99,32 @@ HEMILAMINECTOMY_NOTE = (
     " At {age} years with a benign intradural tumour, consider minimally invasive "
     "hemilaminectomy: outcomes comparable to laminectomy with less surgical load."
 )
+
+
+def surgical_plans(facts: Facts) -> list[Plan]:
+    return [_surgical_plan(facts)] if SURGICAL_REFERRAL.predicate(facts) else []
+
+
+def _surgical_plan(facts: Facts) -> Plan:
+    """Critical, and a stat referral, when cord compression is suspected or confirmed."""
+    compressed = bool(facts.cord_compression)
+    # The spec gives no referral priority: stat with compression (the card is critical),
+    # urgent otherwise (progressive deficits and instability should not wait for routine).
+    opening = (
+        "Discuss with the spinal surgeon **today**"
+        if urgent_today(facts)
+        else "Refer for a surgical opinion"
+    )
+    text = f"{opening}: {'; '.join(surgical_indications(facts))}."
+    if hemilaminectomy_fits(facts):
+        text += HEMILAMINECTOMY_NOTE.format(age=facts.age)
+    return referral_plan(
+        facts,
+        SURGICAL_REFERRAL,
+        fhir.REFERRAL_NEUROSURGERY,
+        OrderKind.REFERRAL_NEUROSURGERY,
+        text=text,
+        variant="critical" if compressed else "",
+        priority=Priority.STAT if compressed else Priority.URGENT,
+        indicator=Indicator.CRITICAL if compressed else None,
+    )

@@ -6,6 +6,7 @@ Wanman 2017 (Acta Orthop 88:457); CEPO 2012 (histology before treatment).
 
 from __future__ import annotations
 
+from .. import suggestions as fhir
 from ..cards import Indicator
 from ..facts import Certainty
 from ..facts import Facts
@@ -14,6 +15,8 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import CEPO_2012
 from .evidence import IKNL_UNKNOWN_PRIMARY
+from .plan import Plan
+from .plan import referral_plan
 
 
 def unexplained_lesions(f: Facts) -> tuple[str, ...]:
@@ -77,3 +80,22 @@ NEUROSURGICAL_BIOPSY = (
     "from neurosurgical biopsy or resection, not a CT-guided biopsy. Discuss with "
     "neurosurgery before non-surgical definitive treatment."
 )
+
+
+def tissue_plans(facts: Facts) -> list[Plan]:
+    return [_tissue_plan(facts)] if TISSUE_DIAGNOSIS.predicate(facts) else []
+
+
+def _tissue_plan(facts: Facts) -> Plan:
+    """CT-guided biopsy for a vertebral, extradural or unknown-site lesion; for a suspected
+    intradural lesion alone no suggestion: tissue comes from neurosurgery (1.2)."""
+    intradural = only_intradural(facts)
+    return referral_plan(
+        facts,
+        TISSUE_DIAGNOSIS,
+        fhir.BIOPSY,
+        OrderKind.SPINE_BIOPSY,
+        text=NEUROSURGICAL_BIOPSY if intradural else CT_BIOPSY,
+        variant="intradural" if intradural else "",
+        suggest=not intradural,
+    )

@@ -6,20 +6,31 @@ MSCC); ACR Appropriateness Criteria Myelopathy (radiography usually not appropri
 
 from __future__ import annotations
 
+from .. import suggestions as fhir
+from ..cards import Action
 from ..cards import Indicator
 from ..facts import Facts
 from ..facts import OrderKind
+from ..facts import Priority
 from .base import COMMON_REASONS
 from .base import ORDER_HOOKS
 from .base import Rule
 from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
+from .mri import Tier
+from .orders import IMAGING_KINDS
+from .orders import imaging_orders
+from .orders import judged_drafts
+from .plan import Plan
+from .plan import blocked_text
+from .render import evidence_refs
 
 
-def draft_spine_xray(f: Facts) -> bool:
-    """Context and a draft spine radiograph (the engine narrows to selections)."""
-    return f.context and any(o.in_draft for o in f.pending(OrderKind.XRAY_SPINE))
+def judged_draft_xray(f: Facts) -> bool:
+    """Context and a judged draft spine radiograph (order-select: a selection, order-sign:
+    any draft)."""
+    return f.context and bool(judged_drafts(f, OrderKind.XRAY_SPINE))
 
 
 XRAY_INSUFFICIENT = Rule(
@@ -28,7 +39,7 @@ XRAY_INSUFFICIENT = Rule(
     version="1.2.0",
     hooks=ORDER_HOOKS,
     requires=frozenset({"spine_mass", "metastatic_suspicion", "cord_compression", "orders"}),
-    predicate=draft_spine_xray,
+    predicate=judged_draft_xray,
     trigger="order-select: a selected draft spine radiograph (order-sign: any draft) in a patient with spine-mass context",
     indicator=Indicator.WARNING,
     summary="A plain spine X-ray cannot rule out cord compression or metastases: order an MRI instead",
@@ -43,3 +54,43 @@ XRAY_INSUFFICIENT = Rule(
         *COMMON_REASONS,
     ),
 )
+
+
+def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | None:
+    """``xray-insufficient`` over the relevant draft X-rays: delete them, create the MRI."""
+    if not XRAY_INSUFFICIENT.predicate(facts):
+        return None
+    xrays = judged_drafts(facts, OrderKind.XRAY_SPINE)
+    deletes = tuple(
+        Action("delete", f"Remove the draft plain X-ray {o.ref}", resource_id=o.ref) for o in xrays
+    )
+    imaging = create
+    if tier is None and not imaging_orders(facts) and not facts.mri_done:
+        # No tier applies: a routine MRI of the region (whole spine when metastatic),
+        # without a time window (the spec gives none); none when imaging is pending/done.
+        reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
+        resource = fhir.imaging_request(
+            facts, Priority.ROUTINE, None, reasons, mri_possible=not facts.mri_contraindication
+        )
+        imaging = Action("create", "Order routine spine imaging instead", resource)
+    actions = deletes + ((imaging,) if imaging else ())
+    label = (
+        f"Remove the X-ray; {imaging.description[0].lower()}{imaging.description[1:]}"
+        if imaging
+        else "Remove the plain X-ray"
+    )
+    held = blocked_text(facts, IMAGING_KINDS, "imaging order")
+    if imaging:
+        extra = " Replace the X-ray with the imaging suggested below."
+    elif tier is not None and held:
+        extra = held  # the tier's MRI waits on the held or stale order, not a second one
+    else:
+        extra = " Spine imaging is already ordered or done: remove the X-ray."
+    return Plan(
+        XRAY_INSUFFICIENT,
+        actions=actions,
+        label=label,
+        extra=extra,
+        about=frozenset(o.ref for o in xrays),
+        replaces_tier=imaging is not None and imaging is create,
+    )
