@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -37,3 +38,16 @@ def normalise(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     out: list[dict[str, Any]] = walk(cards)
     return out
+
+
+#: The production server as operators start it, on an OS-chosen port.
+GUNICORN = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "--config",
+    "python:cds_service.gunicorn_conf",
+    "--bind",
+    "127.0.0.1:0",
+    "cds_service.wsgi:app",
+]

@@ -21,6 +21,7 @@ from cds_service.config import settings_of
 from cds_service.fhir_client import FetchSettings
 from cds_service.urls import is_allowed
 from tests.support import FIXTURE_NOW
+from tests.support import GUNICORN
 
 OFF = ["False", "false", "no", "off", "0", "FALSE"]
 ON = ["True", "true", "yes", "on", "1"]
@@ -108,20 +109,7 @@ def test_a_bad_value_stops_the_server_with_one_line(
     server: str, variable: str, value: str, allowed: str, tmp_path: Path
 ) -> None:
     """Both ways operators start the service; neither may start, nor print a traceback."""
-    command = (
-        [str(SERVE), "serve", "--port", "0"]
-        if server == "serve"
-        else [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:cds_service.gunicorn_conf",
-            "--bind",
-            "127.0.0.1:0",
-            "cds_service.wsgi:app",
-        ]
-    )
+    command = [str(SERVE), "serve", "--port", "0"] if server == "serve" else GUNICORN
     done = _start(command, variable, value, tmp_path)
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()

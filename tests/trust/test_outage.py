@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from tcp_proxy import TcpProxy
 from trust_helpers import BASE_URL
+from trust_helpers import FEEDBACK_ITEM
 from trust_helpers import PG_URL
 from trust_helpers import pg_schema
 from trust_helpers import public_jwk
@@ -37,12 +38,7 @@ ISS = "https://ehr.example.org"
 URL = "/cds-services/patient-view"
 FEEDBACK = "/cds-services/patient-view/feedback"
 BODY = load_fixture("requests/patient-view/mri-12h--fires--cord-compression-snomed.json")
-ITEM = {
-    "card": "9b1f6c3e-4a52-4f1a-9d0e-2f8f6a1b7c01",
-    "outcome": "accepted",
-    "acceptedSuggestions": [{"id": "0c7e2a4d-5b2e-4a7b-8f3d-6e1c2b9a4d10"}],
-    "outcomeTimestamp": "2026-06-30T14:05:31Z",
-}
+ITEM = FEEDBACK_ITEM
 
 
 @pytest.fixture

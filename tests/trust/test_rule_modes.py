@@ -23,6 +23,7 @@ from cds_service.logic.modes import parse_modes
 from cds_service.store import engine
 from cds_service.store import flush
 from cds_service.store.schema import card_record
+from tests.support import GUNICORN
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "requests"
 ROOT = Path(__file__).parent.parent.parent
@@ -193,16 +194,7 @@ def test_the_real_servers_refuse_to_start_naming_the_bad_entry(
     cmd = {
         "serve": cli,
         "serve-workers": [*cli, "--workers", "1"],
-        "gunicorn": [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:cds_service.gunicorn_conf",
-            "--bind",
-            "127.0.0.1:0",
-            "cds_service.wsgi:app",
-        ],  # fmt: skip
+        "gunicorn": GUNICORN,
     }[server]
     done = _start(cmd, modes, tmp_path)
     assert done.returncode != 0

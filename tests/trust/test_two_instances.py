@@ -19,6 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 from trust_helpers import BASE_URL
+from trust_helpers import FEEDBACK_ITEM
 from trust_helpers import cds_env
 from trust_helpers import gunicorn
 from trust_helpers import pg_schema
@@ -32,12 +33,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 ISS = "https://ehr.example.org"
 FEEDBACK_PATH = "/cds-services/patient-view/feedback"
-ITEM = {
-    "card": "9b1f6c3e-4a52-4f1a-9d0e-2f8f6a1b7c01",
-    "outcome": "accepted",
-    "acceptedSuggestions": [{"id": "0c7e2a4d-5b2e-4a7b-8f3d-6e1c2b9a4d10"}],
-    "outcomeTimestamp": "2026-06-30T14:05:31Z",
-}
+ITEM = FEEDBACK_ITEM
 
 
 @pytest.fixture

@@ -137,3 +137,12 @@ def gunicorn(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+#: One accepted feedback item, as an EHR sends it.
+FEEDBACK_ITEM = {
+    "card": "9b1f6c3e-4a52-4f1a-9d0e-2f8f6a1b7c01",
+    "outcome": "accepted",
+    "acceptedSuggestions": [{"id": "0c7e2a4d-5b2e-4a7b-8f3d-6e1c2b9a4d10"}],
+    "outcomeTimestamp": "2026-06-30T14:05:31Z",
+}
