@@ -48,12 +48,7 @@ def main() -> None:
         )
         targets = {"floor": (floor, run.FLOOR_DIR / "request.json", "/cds-services/x")}
         for name, off in BUILDS.items():
-            env = {
-                "CDS_AUTH_MODE": "off",
-                "CDS_ENV": "production",
-                "CDS_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite",
-                "BENCH_OFF": off,
-            }
+            env = {**run.service_env(), "BENCH_OFF": off}
             svc = stack.enter_context(run.server(["bench.variants:app"], env, run.ROOT, "/health"))
             targets[name] = (svc, body, "/cds-services/patient-view")
         for (base, _), target_body, path in targets.values():  # warm every worker up

@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -42,28 +43,41 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The checkout whose cds_service the in-process parts import: this one, or another
+# revision's tree for bench/compare.py --in-process.
+sys.path.insert(0, os.environ.get("BENCH_SERVICE_ROOT", str(ROOT)))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import make_bodies  # noqa: E402
 
-FLOOR_DIR = Path(os.environ.get("FLOOR_DIR", ROOT.parent / "shared" / "bench"))
-# Both servers run under the service's production gunicorn config (multiprocess metrics,
-# keep-alive, timeouts); the command line overrides its worker class, count and bind.
-GUNICORN_CONF = ROOT / "cds_service" / "gunicorn_conf.py"
-GUNICORN = [
-    sys.executable,
-    "-m",
-    "gunicorn",
-    "-c",
-    str(GUNICORN_CONF),
-    "-k",
-    "sync",
-    "-w",
-    "2",
-    "--log-level",
-    "warning",
-]
+from cds_service import fhir_json  # noqa: E402
+
+
+def _floor_dir() -> Path:
+    """``FLOOR_DIR``, else ``shared/bench`` beside the checkout or beside its parent folder.
+
+    A clone sits beside ``shared/``; a git worktree (``wt/NAME``) one level further down.
+    """
+    if "FLOOR_DIR" in os.environ:
+        return Path(os.environ["FLOOR_DIR"])
+    near = [up / "shared" / "bench" for up in (ROOT.parent, ROOT.parent.parent)]
+    return next((d for d in near if d.is_dir()), near[0])
+
+
+FLOOR_DIR = _floor_dir()
+
+
+def gunicorn(root: Path = ROOT) -> list[str]:
+    """The gunicorn command line under ``root``'s production config, 2 sync workers.
+
+    Floor and service run under the service's production config (multiprocess metrics,
+    keep-alive, timeouts); the command line overrides its worker class, count and bind.
+    """
+    conf = root / "cds_service" / "gunicorn_conf.py"
+    python = [sys.executable, "-m", "gunicorn"]
+    return [*python, "-c", str(conf), "-k", "sync", "-w", "2", "--log-level", "warning"]
+
+
 RESULTS: list[tuple[str, str, str]] = []  # (check, figure, verdict)
 
 
@@ -91,16 +105,27 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> N
 
 @contextmanager
 def server(
-    args: list[str], env: dict[str, str], cwd: Path, probe: str
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    probe: str,
+    *,
+    root: Path = ROOT,
+    command: Callable[[int], list[str]] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """Run a gunicorn server; yield (base URL, master pid); stop it by its pid."""
+    """Run a server; yield (base URL, master pid); stop it by its pid.
+
+    By default gunicorn under ``root``'s config serving ``args``; ``command`` (given the
+    port) replaces that whole command line, e.g. by another server. ``root`` is also put
+    on ``PYTHONPATH``, so a checkout of another revision serves its own ``cds_service``.
+    """
     port = free_port()
     log = open(Path(tempfile.gettempdir()) / f"bench-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
-        [*GUNICORN, "-b", f"127.0.0.1:{port}", *args],
+        command(port) if command else [*gunicorn(root), "-b", f"127.0.0.1:{port}", *args],
         cwd=cwd,
         # The config file imports cds_service: the repository must be importable from cwd.
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        env={**os.environ, "PYTHONPATH": str(root), **env},
         stdout=log,
         stderr=log,
     )
@@ -115,9 +140,13 @@ def server(
 
 
 def workers_cpu(master: int) -> tuple[float, float]:
-    """User and system CPU seconds the master's worker processes have used so far."""
+    """User and system CPU seconds the master's worker processes have used so far.
+
+    A server of one process (no children: Node, a single uvicorn) counts itself.
+    """
     user = system = 0
-    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+    kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in kids or [str(master)]:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
     ticks = os.sysconf("SC_CLK_TCK")
@@ -175,6 +204,42 @@ def wrk(
     return result
 
 
+def alternate(
+    loads: Sequence[tuple[str, Path | None, int | None]],
+    duration: int,
+    *,
+    slices: int = 3,
+    rotate: bool = False,
+    **script: Any,
+) -> list[list[dict[str, float]]]:
+    """Load each (URL, body, master pid) in turn, slice by slice; return each one's slices.
+
+    On a shared machine the capacity drifts over minutes; measuring the servers back to
+    back, slice by slice, keeps that drift out of their ratios. Each slice lasts
+    ``duration / slices`` whole seconds (wrk's -d); the first round warms every server up.
+    With ``rotate``, round k starts at the k-th load, so no server always goes first.
+    ``script`` goes to :func:`wrk` (``script``, ``script_env``) for every load alike.
+    """
+    slice_s = -(-duration // slices)  # at least duration in all
+    runs: list[list[dict[str, float]]] = [[] for _ in loads]
+    for k in range(slices):
+        order = list(range(len(loads)))
+        if rotate:
+            order = order[k % len(loads) :] + order[: k % len(loads)]
+        for i in order:
+            url, body, master = loads[i]
+            runs[i].append(wrk(url, body, 8, slice_s, warm=k == 0, master=master, **script))
+    return runs
+
+
+def against(runs: list[dict[str, float]], floor_runs: list[dict[str, float]]) -> dict[str, float]:
+    """Summarise a server's slices (see median_run) with its lowest and highest slice ratio."""
+    out = median_run(runs)
+    ratios = [s["rps"] / f["rps"] for s, f in zip(runs, floor_runs, strict=True)]
+    out["ratio_min"], out["ratio_max"] = min(ratios), max(ratios)
+    return out
+
+
 def paired(
     svc: str,
     svc_body: Path | None,
@@ -184,26 +249,11 @@ def paired(
     masters: tuple[int, int],
     **script: Any,
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Load service and floor in alternating slices; summarise each (see median_run).
-
-    On a shared machine the capacity drifts over minutes; measuring the two back to back,
-    slice by slice, keeps that drift out of the ratio. ``script`` goes to :func:`wrk`
-    (``script``, ``script_env``) for both servers alike.
-    """
-    slices = 3
-    slice_s = -(-duration // slices)  # whole seconds (wrk's -d), at least duration in all
-    warm = True
-    svc_runs, floor_runs = [], []
-    for _ in range(slices):
-        svc_runs.append(wrk(svc, svc_body, 8, slice_s, warm=warm, master=masters[0], **script))
-        floor_runs.append(
-            wrk(floor, floor_body, 8, slice_s, warm=warm, master=masters[1], **script)
-        )
-        warm = False
-    svc_out = median_run(svc_runs)
-    ratios = [s["rps"] / f["rps"] for s, f in zip(svc_runs, floor_runs, strict=True)]
-    svc_out["ratio_min"], svc_out["ratio_max"] = min(ratios), max(ratios)
-    return svc_out, median_run(floor_runs)
+    """Load service and floor in 3 alternating slices (:func:`alternate`); summarise each."""
+    svc_runs, floor_runs = alternate(
+        [(svc, svc_body, masters[0]), (floor, floor_body, masters[1])], duration, **script
+    )
+    return against(svc_runs, floor_runs), median_run(floor_runs)
 
 
 def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -236,16 +286,20 @@ def floor_and_service() -> Iterator[tuple[tuple[str, int], tuple[str, int]]]:
 
     Yields ((floor URL, floor master pid), (service URL, service master pid)).
     """
-    svc_env = {
+    with (
+        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as floor,
+        server(["cds_service.wsgi:app"], service_env(), ROOT, "/health") as svc,
+    ):
+        yield floor, svc
+
+
+def service_env() -> dict[str, str]:
+    """The service's environment for a bench: production, auth off, a new SQLite file."""
+    return {
         "CDS_AUTH_MODE": "off",
         "CDS_ENV": "production",
         "CDS_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite",
     }
-    with (
-        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as floor,
-        server(["cds_service.wsgi:app"], svc_env, ROOT, "/health") as svc,
-    ):
-        yield floor, svc
 
 
 def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: int) -> None:
@@ -384,14 +438,47 @@ def in_process() -> None:
 
         return go
 
-    small = timed(call(make_bodies.large_record(now, 20, 200)), 30)
-    large = timed(call(make_bodies.large_record(now, 200, 2000)), 10)
     print("\n## In-process (Flask test client, one thread)\n")
-    print(
-        f"- 20 Conditions + 200 Observations: {small:.1f} ms; 200 + 2,000: {large:.1f} ms (x{large / small:.1f})"
-    )
-    check("100x record (2,000 Obs, 200 Cond) <= 50 ms", f"{large:.1f} ms", large <= 50)
-    check("10x resources cost <= 12x time", f"x{large / small:.1f}", large / small <= 12)
+    for how, prefetch_of in (("whole record", lambda p: p), ("narrowed templates", narrowed)):
+        small_body = prefetch_of(make_bodies.large_record(now, 20, 200))
+        large_body = prefetch_of(make_bodies.large_record(now, 200, 2000))
+        small, large = timed(call(small_body), 30), timed(call(large_body), 10)
+        sizes = [
+            sum(len(fhir_json.resources_of(v)) for v in b.values())
+            for b in (small_body, large_body)
+        ]
+        print(
+            f"- {how}: 20 Conditions + 200 Observations ({sizes[0]} resources sent): "
+            f"{small:.1f} ms; 200 + 2,000 ({sizes[1]} sent): {large:.1f} ms (x{large / small:.1f})"
+        )
+        check(f"2,000 Obs, 200 Cond, {how}: <= 50 ms", f"{large:.1f} ms", large <= 50)
+        check(f"10x record, {how}: <= 12x time", f"x{large / small:.1f}", large / small <= 12)
+
+
+def narrowed(prefetch: dict[str, Any]) -> dict[str, Any]:
+    """What an EHR sends for this record through the deployed (narrowed) templates.
+
+    The record is served by the test FHIR search server (the one docs/prefetch-cost.md and
+    the narrowing tests use) and each ``patient-view`` template is answered once.
+    """
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from cds_service.hooks import SERVICES
+    from tests.fhir_search_server import SearchServer
+
+    pool = [r for v in prefetch.values() for r in fhir_json.resources_of(v)]
+    server = SearchServer(pool=pool)
+    templates = next(s for s in SERVICES if s.hook == "patient-view").prefetch
+    out = {}
+    for key, template in templates.items():
+        url = "/fhir/" + template.replace("{{context.patientId}}", make_bodies.PID)
+        path, _, query = url.partition("?")
+        response = server.handle(
+            Request(EnvironBuilder(path=path, query_string=query).get_environ())
+        )
+        out[key] = json.loads(response.get_data())
+    return out
 
 
 def wsgi_call(wsgi: Callable[..., Any], path: str, body: bytes) -> Callable[[], None]:
@@ -432,6 +519,19 @@ def service_app() -> Any:
     return app
 
 
+def cpu_per_call(once: Callable[[], None], n: int = 2000) -> float:
+    """CPU milliseconds per call of ``once``: best of 3 x ``n`` calls, after 200 to warm up."""
+    for _ in range(200):
+        once()
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        for _ in range(n):
+            once()
+        best = min(best, (time.process_time() - t0) / n * 1000)
+    return best
+
+
 def wsgi_cost(bodies: dict[str, Path]) -> None:
     """Print the CPU per call of service and floor as WSGI apps, without HTTP or a server.
 
@@ -444,23 +544,12 @@ def wsgi_cost(bodies: dict[str, Path]) -> None:
 
     app = service_app()
 
-    def cpu_ms(once: Callable[[], None], n: int = 2000) -> float:
-        for _ in range(200):
-            once()
-        best = float("inf")
-        for _ in range(3):
-            t0 = time.process_time()
-            for _ in range(n):
-                once()
-            best = min(best, (time.process_time() - t0) / n * 1000)
-        return best
-
     floor_body = (FLOOR_DIR / "request.json").read_bytes()
-    floor = cpu_ms(wsgi_call(floor_app.app, "/cds-services/x", floor_body))
+    floor = cpu_per_call(wsgi_call(floor_app.app, "/cds-services/x", floor_body))
     print("\n## CPU per call in-process (raw WSGI, one thread, best of 3 x 2,000 calls)\n")
     print(f"- floor POST /x: {floor:.3f} ms")
     for hook, body in bodies.items():
-        ms = cpu_ms(wsgi_call(app, f"/cds-services/{hook}", body.read_bytes()))
+        ms = cpu_per_call(wsgi_call(app, f"/cds-services/{hook}", body.read_bytes()))
         print(f"- {hook}: {ms:.3f} ms ({floor / ms:.2f}x the floor's throughput per core)")
 
 
@@ -584,6 +673,16 @@ def main() -> None:
         metavar="SECONDS",
         help="only call patient-view in-process for SECONDS (to profile with py-spy)",
     )
+    parser.add_argument(
+        "--body", type=Path, help="the --wsgi-loop's request body (default: patient-view.json)"
+    )
+    parser.add_argument(
+        "--wsgi-cpu",
+        type=Path,
+        metavar="BODY",
+        help="only print the CPU per in-process patient-view call with BODY (cpu_ms=...)",
+    )
+    parser.add_argument("--calls", type=int, default=2000, help="calls per --wsgi-cpu repeat")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.soak, args.mem_requests = 3, 10, 20_000
@@ -594,7 +693,15 @@ def main() -> None:
     bodies["patient-view"].write_text(json.dumps(make_bodies.patient_view(now)))
     bodies["order-select"].write_text(json.dumps(make_bodies.order_select(now)))
     if args.wsgi_loop:
-        wsgi_loop(args.wsgi_loop, bodies["patient-view"])
+        wsgi_loop(args.wsgi_loop, args.body or bodies["patient-view"])
+        return
+    if args.wsgi_cpu:
+        once = wsgi_call(service_app(), "/cds-services/patient-view", args.wsgi_cpu.read_bytes())
+        import cds_service
+
+        print(
+            f"cpu_ms={cpu_per_call(once, args.calls):.4f} from={Path(cds_service.__file__).parent}"
+        )
         return
     http_runs(bodies, args.duration, args.soak, args.mem_requests)
     wsgi_cost(bodies)

@@ -10,8 +10,9 @@ with their mix (95 % / 4 % / 1 % through ``wrk_mix.lua``), in alternating slices
 Before loading, each body is sent once in-process: a body that does not answer as its
 name says (no card, or cards) would measure the wrong path, so the run stops.
 
-Usage: ``.venv/bin/python bench/workload.py [--duration 15]`` (three slices of
-duration/3 s each per row). Needs ``wrk`` and ``shared/bench`` as ``run.py`` does.
+Usage: ``.venv/bin/python bench/workload.py [--duration 15] [--soak 60]`` (three slices of
+duration/3 s each per row; then the mix alone at c=32 for ``--soak`` seconds, which must
+give no error). Needs ``wrk`` and ``shared/bench`` as ``run.py`` does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import make_bodies
 import run
@@ -38,6 +40,15 @@ MIX = "mix 95/4/1"
 #: its own (it must not fall below its figure before the fast path: compare tables).
 TARGET_RATIO = {"no-context": 0.85, "cancer-no-symptom": 0.6, MIX: 0.8}
 TARGET_P99_MS = 15.0
+
+
+def mix_script(files: dict[str, Path]) -> dict[str, Any]:
+    """:func:`run.wrk`'s options that send the 95/4/1 mix of ``files`` (``wrk_mix.lua``)."""
+    weights = ",".join(f"{w}:{files[n]}" for n, (w, _, _) in make_bodies.WORKLOAD.items())
+    return {
+        "script": HERE / "wrk_mix.lua",
+        "script_env": {"MIX": weights, "REPORT_LUA": str(FLOOR_DIR / "wrk_report.lua")},
+    }
 
 
 def check_outcomes(files: dict[str, Path]) -> dict[str, int]:
@@ -62,18 +73,21 @@ def machine() -> str:
     return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the shared machine was."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per row, in 3 slices")
+    parser.add_argument("--soak", type=int, default=60, help="seconds of the mix at c=32")
     args = parser.parse_args()
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     files = make_bodies.write_workload(out, datetime.now(UTC))
     cards = check_outcomes(files)
-    mix_env = {
-        "MIX": ",".join(f"{w}:{files[n]}" for n, (w, _, _) in make_bodies.WORKLOAD.items()),
-        "REPORT_LUA": str(FLOOR_DIR / "wrk_report.lua"),
-    }
     rows = []
     with floor_and_service() as ((floor, floor_master), (svc, master)):
         svc_url, floor_url = svc + "/cds-services/patient-view", floor + "/cds-services/x"
@@ -87,10 +101,10 @@ def main() -> None:
             None,
             args.duration,
             masters,
-            script=HERE / "wrk_mix.lua",
-            script_env=mix_env,
+            **mix_script(files),
         )
         rows.append((MIX, *mix))
+        soak = run.wrk(svc_url, None, 32, args.soak, **mix_script(files))
 
     slice_s = -(-args.duration // 3)
     print(
@@ -118,6 +132,14 @@ def main() -> None:
             f"{f['p99_ms']:.2f} | {r['cpu_ms']:.3f} | {f['cpu_ms']:.3f} | {target} | "
             f"{'PASS' if ok else 'FAIL'}{f' ({errors:.0f} errors)' if errors else ''} |"
         )
+    soak_errors = soak["http_err"] + soak["sock_err"]
+    failed |= soak_errors > 0
+    print(
+        f"| {MIX}, c=32 for {args.soak} s | - | - | {soak['rps']:.0f} | - | - | - | "
+        f"{soak['p99_ms']:.2f} | - | - | - | zero errors | "
+        f"{'PASS' if soak_errors == 0 else 'FAIL'} ({soak_errors:.0f} errors in "
+        f"{soak['requests']:.0f}) |"
+    )
     print(
         "\nThe floor parses the same body (or the same mix) as the service in each row. "
         "ratio: of the slices' median rps; slices: lowest and highest slice ratio."

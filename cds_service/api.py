@@ -133,10 +133,10 @@ def _record_call(response: Response) -> Response:
     if fetched := g.get("cds_fetches"):
         fields["fetched"] = fetched
     if result is not None:
-        fields["cards"] = len(result.evaluation.cards)
-        fields["topics"] = [card.topic for card in result.evaluation.cards]
-        if result.evaluation.silent:  # evaluated and recorded, not shown (rule modes)
-            fields["silent_topics"] = [card.topic for card in result.evaluation.silent]
+        fields["cards"] = len(result.cards)
+        fields["topics"] = [card.topic for card in result.cards]
+        if result.silent:  # evaluated and recorded, not shown (rule modes)
+            fields["silent_topics"] = [card.topic for card in result.silent]
         if result.resolved.foreign:  # a count only: wrong-patient data dropped
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue

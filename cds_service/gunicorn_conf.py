@@ -93,10 +93,13 @@ def post_worker_init(worker: Any) -> None:
 
 
 def worker_exit(server: Any, worker: Any) -> None:
-    """Write the worker's queued card records before it goes (see ``store.writer``).
+    """Write the worker's queued card records and counter sums before it goes.
 
-    Only where the writer was loaded: another app served with this config pays nothing.
+    Only where they were loaded: another app served with this config pays nothing.
     """
     writer = sys.modules.get("cds_service.store.writer")
     if writer is not None:
         writer.flush_all()
+    metrics = sys.modules.get("cds_service.metrics")
+    if metrics is not None:
+        metrics.flush()

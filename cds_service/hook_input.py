@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .logic.inputs import HookInput
-from .prefetch import names_other_patient
+from .prefetch import OtherPatient
 
 Resource = dict[str, Any]
 
@@ -36,14 +36,13 @@ def build(
     for ``order-select`` only, as CDS Hooks 2.0 defines those context fields.
     """
     order_hook = hook != "patient-view"
+    other = OtherPatient(patient_id)
     return HookInput(
         hook=hook,
         patient_id=patient_id,
         now=now,
-        resources=_dedup(r for r in record if not names_other_patient(r, patient_id)),
-        draft_orders=tuple(r for r in drafts if not names_other_patient(r, patient_id))
-        if order_hook
-        else (),
+        resources=_dedup(r for r in record if not other(r)),
+        draft_orders=tuple(r for r in drafts if not other(r)) if order_hook else (),
         selections=tuple(s for s in selections if isinstance(s, str))
         if hook == "order-select"
         else (),

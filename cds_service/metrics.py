@@ -1,31 +1,36 @@
 """Prometheus metrics at ``/metrics``, correct under several gunicorn worker processes.
 
-Counters are fed from two places, so no view is edited for them: every request to a CDS
-service endpoint is timed by ``before/after_request`` (that also counts 400s, 401s and 412s
-that never reach the logic), and the event bus (:mod:`cds_service.events`) delivers cards,
-FHIR fallback fetches, feedback and JWT refusals.
+Counters are fed by the event bus (:mod:`cds_service.events`), so no view is edited for
+them: every CDS service call (400s, 401s and 412s that never reach the logic included,
+timed by the call's log clock), cards, FHIR fallback fetches, feedback and JWT refusals.
 
 With several workers each process only sees its own calls. When
 ``PROMETHEUS_MULTIPROC_DIR`` is set (``cds_service/gunicorn_conf.py`` sets it up), every
 worker writes its samples to that directory and ``/metrics`` aggregates all of them, so a
 scrape gives the same totals whichever worker answers it.
 
+The prefetch counters change by about thirty increments on every call, and in
+multiprocess mode each increment writes the shared file: that cost as much as the rest of a
+no-context call's own work (docs/performance.md). So they are summed in the worker and
+written at most once a second (:class:`PrefetchTally`): a scrape may see them up to a second late,
+never lose them on a graceful stop.
+
 ``/metrics`` is unauthenticated, like ``/health``: restrict it at the reverse proxy.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint
 from flask import Flask
 from flask import Response
-from flask import current_app
-from flask import g
-from flask import request
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client import REGISTRY
 from prometheus_client import CollectorRegistry
@@ -36,6 +41,7 @@ from prometheus_client import multiprocess
 
 from . import events
 from .config import settings_of
+from .store.daemon import ProcessThread
 
 # Process-wide metric objects: created once at import, shared by every app of the process.
 CALLS = Counter(
@@ -73,17 +79,22 @@ FHIR_KEY_LATENCY = Histogram(
     ["key"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0),
 )
-PREFETCH_RESOURCES = Histogram(
-    "cds_prefetch_resources",
-    "Resources received per prefetch key and call, by source (prefetch or fhir fallback).",
+# Per key and source (prefetch sent by the EHR, fhir fetched by the service): divided by
+# the calls, the mean an EHR pays per chart opening for each key.
+PREFETCH_CALLS = Counter(
+    "cds_prefetch_received",
+    "Calls in which a prefetch key was received, by key and source (prefetch or fhir).",
     ["key", "source"],
-    buckets=(0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000),
 )
-PREFETCH_BYTES = Histogram(
-    "cds_prefetch_bytes",
-    "JSON bytes received per prefetch key and call, by source (prefetch or fhir fallback).",
+PREFETCH_RESOURCES = Counter(
+    "cds_prefetch_resources",
+    "Resources received for a prefetch key, by key and source (prefetch or fhir).",
     ["key", "source"],
-    buckets=(1e3, 1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6),
+)
+PREFETCH_BYTES = Counter(
+    "cds_prefetch_bytes",
+    "JSON bytes received for a prefetch key, by key and source (prefetch or fhir).",
+    ["key", "source"],
 )
 PREFETCH_KEYS_ABSENT = Counter(
     "cds_prefetch_keys_absent_total",
@@ -101,7 +112,71 @@ DATABASE_UNAVAILABLE = Counter(
     ["operation"],
 )
 
-CALL_ENDPOINT = "cds.call_service"
+
+class PrefetchTally:
+    """What each prefetch key brought, summed in this process, written at most every second.
+
+    Written by the call that finds ``interval_s`` has passed, by a daemon thread when the
+    worker is idle, before this worker answers ``/metrics``, and at exit (gunicorn's
+    ``worker_exit`` hook and ``atexit``). A forked child starts with nothing pending.
+    """
+
+    def __init__(self, interval_s: float = 1.0) -> None:
+        self.interval_s = interval_s
+        self._reset()
+
+    def _reset(self) -> None:
+        self._daemon = ProcessThread(self._run, "metrics-tally")
+        self._lock = threading.Lock()
+        # (key, source) -> [calls, resources, bytes]
+        self._pending: dict[tuple[str, str], list[int]] = {}
+        self._written_at = time.monotonic()
+
+    def add(self, received: Mapping[tuple[str, str], tuple[int, int]]) -> None:
+        """Add one call's ``(key, source) -> (resources, bytes)``; write if a second passed."""
+        if self._daemon.forked():
+            self._reset()
+        with self._lock:
+            pending = self._pending
+            for key, (resources, size) in received.items():
+                if (sums := pending.get(key)) is None:
+                    pending[key] = [1, resources, size]
+                else:
+                    sums[0] += 1
+                    sums[1] += resources
+                    sums[2] += size
+        self._daemon.ensure_started()
+        if time.monotonic() - self._written_at >= self.interval_s:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every pending sum to its counters now."""
+        if self._daemon.forked():
+            return
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            self._written_at = time.monotonic()
+        for (key, source), (calls, resources, size) in pending.items():
+            _child(PREFETCH_CALLS, key, source).inc(calls)
+            _child(PREFETCH_RESOURCES, key, source).inc(resources)
+            _child(PREFETCH_BYTES, key, source).inc(size)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.interval_s)
+            if time.monotonic() - self._written_at >= self.interval_s:
+                self.flush()
+
+
+TALLY = PrefetchTally()
+atexit.register(TALLY.flush)
+
+
+def flush() -> None:
+    """Write this process's pending counter sums (gunicorn's ``worker_exit``, tests)."""
+    TALLY.flush()
+
+
 bp = Blueprint("metrics", __name__)
 
 
@@ -110,30 +185,12 @@ def init_app(app: Flask) -> None:
     if not settings_of(app).metrics_enabled:
         return
     app.register_blueprint(bp)
-    app.before_request(_start_timer)
-    app.after_request(_count_call)
     events.subscribe(app, "call", _on_call)
     events.subscribe(app, "fhir_fetch", _on_fhir_fetch)
     events.subscribe(app, "prefetch_key_absent", _on_prefetch_key_absent)
     events.subscribe(app, "feedback", _on_feedback)
     events.subscribe(app, "auth_refused", _on_auth_refused)
     events.subscribe(app, "database_unavailable", _on_database_unavailable)
-
-
-def _start_timer() -> None:
-    if request.endpoint == CALL_ENDPOINT:
-        g.cds_metrics_start = time.perf_counter()
-
-
-def _count_call(response: Response) -> Response:
-    start = g.pop("cds_metrics_start", None)
-    if start is not None:
-        service = str((request.view_args or {}).get("service_id", ""))
-        if current_app.extensions["cds_registry"].get(service) is None:
-            service = "unknown"  # a label per made-up URL would grow without bound
-        _child(CALLS, service, str(response.status_code)).inc()
-        _child(LATENCY, service).observe(time.perf_counter() - start)
-    return response
 
 
 @functools.cache
@@ -145,18 +202,19 @@ def _child(metric: Any, *labels: str) -> Any:
     return metric.labels(*labels)
 
 
-def _on_call(*, service_id: str, result: Any = None, **_: Any) -> None:
-    """Count the returned and the silent cards of a successful call by topic."""
+def _on_call(
+    *, service_id: str, status: int, duration_ms: float, result: Any = None, **_: Any
+) -> None:
+    """Count every call by status with its latency, and a successful one's cards by topic."""
+    _child(CALLS, service_id, str(status)).inc()
+    _child(LATENCY, service_id).observe(duration_ms / 1000.0)
     if result is None:
         return
-    for card in result.evaluation.cards:
+    for card in result.cards:
         _child(CARDS, service_id, card.topic).inc()
-    for card in getattr(result.evaluation, "silent", ()):
+    for card in result.silent:
         _child(SILENT_CARDS, service_id, card.topic).inc()
-    resolved = getattr(result, "resolved", None)
-    for (key, source), (resources, size) in getattr(resolved, "received", {}).items():
-        _child(PREFETCH_RESOURCES, key, source).observe(resources)
-        _child(PREFETCH_BYTES, key, source).observe(size)
+    TALLY.add(result.resolved.received)
 
 
 def _on_prefetch_key_absent(*, key: str, reason: str, **_: Any) -> None:
@@ -185,6 +243,7 @@ def _on_database_unavailable(*, operation: str, **_: Any) -> None:
 @bp.get("/metrics")
 def metrics() -> Response:
     """Expose every metric; aggregated over all worker processes in multiprocess mode."""
+    TALLY.flush()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

@@ -72,6 +72,10 @@ class Resolved:
     received: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     absent: dict[str, str] = field(default_factory=dict)
 
+    def record(self) -> list[dict[str, Any]]:
+        """Every resource obtained, declared keys first, then those under other keys."""
+        return [r for rs in self.resources.values() for r in rs] + self.extra
+
 
 #: Set by the pipeline on a resource whose text is not valid Unicode (a lone surrogate); the
 #: leading space keeps it apart from every FHIR element name.
@@ -201,10 +205,8 @@ def resolve(
     for key, why in problems.items():
         resolved.unavailable[key] = why
         resolved.resources.pop(key, None)  # a partial search is no answer: unknown, not empty
-    for key, resources in resolved.resources.items():
-        resolved.resources[key] = _keep_well_formed(resolved, key, resources)
     aliases = BundleAliases(*given.values()) if given_map else _NO_ALIASES
-    _drop_other_patients(resolved, context.get("patientId"), aliases)
+    _keep_readable_and_own(resolved, context.get("patientId"), aliases)
     return resolved
 
 
@@ -274,38 +276,61 @@ def patient_named(reference: str, aliases: Aliases = _NO_ALIASES) -> str | None:
     return None
 
 
-def names_other_patient(
-    resource: Mapping[str, Any], patient_id: Any, aliases: Aliases = _NO_ALIASES
-) -> bool:
-    """Return whether ``resource`` is clearly about a patient other than ``patient_id``.
+class OtherPatient:
+    """Tells whether a resource is clearly about a patient other than ``patient_id``.
 
     Wrong-patient data is a classic CDS hazard: a Condition of another patient must never
     fire a card. A ``subject`` or ``patient`` reference that names another Patient, in any
     form :func:`patient_named` reads, counts; an absent or unresolvable one (a ``urn:uuid``
-    with no entry in its Bundle) is kept.
+    with no entry in its Bundle) is kept. One per call: every resource is checked.
     """
-    if resource.get("resourceType") == "Patient":
-        return resource.get("id") is not None and resource.get("id") != patient_id
-    own = "Patient/" + patient_id if isinstance(patient_id, str) else None
-    for element in ("subject", "patient"):
-        ref = resource.get(element)
-        if isinstance(ref, JSON_OBJECT) and isinstance(reference := ref.get("reference"), str):
-            if reference == own:
-                continue  # the usual case, decided without parsing
-            named = patient_named(reference, aliases)
-            if named is not None and named != patient_id:
-                return True
-    return False
+
+    def __init__(self, patient_id: Any, aliases: Aliases = _NO_ALIASES) -> None:
+        self.patient_id, self.aliases = patient_id, aliases
+        self.own = "Patient/" + patient_id if isinstance(patient_id, str) else None
+
+    def __call__(self, resource: Mapping[str, Any]) -> bool:
+        if resource.get("resourceType") == "Patient":
+            return resource.get("id") is not None and resource.get("id") != self.patient_id
+        for element in ("subject", "patient"):
+            ref = resource.get(element)
+            if ref is None:
+                continue
+            if isinstance(ref, JSON_OBJECT) and isinstance(reference := ref.get("reference"), str):
+                if reference == self.own:
+                    continue  # the usual case, decided without parsing
+                named = patient_named(reference, self.aliases)
+                if named is not None and named != self.patient_id:
+                    return True
+        return False
 
 
-def _drop_other_patients(resolved: Resolved, patient_id: Any, aliases: Aliases) -> None:
-    foreign = 0
+def names_other_patient(
+    resource: Mapping[str, Any], patient_id: Any, aliases: Aliases = _NO_ALIASES
+) -> bool:
+    """Whether ``resource`` is clearly about another patient (see :class:`OtherPatient`)."""
+    return OtherPatient(patient_id, aliases)(resource)
+
+
+def _keep_readable_and_own(resolved: Resolved, patient_id: Any, aliases: Aliases) -> None:
+    """Skip, per key, resources that cannot be handled and those naming another patient.
+
+    Each is counted: unreadable ones per key (named on every card), the others in all (a
+    count on the call's log line).
+    """
+    other = OtherPatient(patient_id, aliases)
     for key, resources in resolved.resources.items():
-        kept = [r for r in resources if not names_other_patient(r, patient_id, aliases)]
-        foreign += len(resources) - len(kept)
+        kept = []
+        for res in resources:
+            if not well_formed(res):
+                resolved.malformed[key] = resolved.malformed.get(key, 0) + 1
+            elif other(res):
+                resolved.foreign += 1
+            else:
+                kept.append(res)
         resolved.resources[key] = kept
-    kept = [r for r in resolved.extra if not names_other_patient(r, patient_id, aliases)]
-    resolved.foreign = foreign + len(resolved.extra) - len(kept)
+    kept = [r for r in resolved.extra if not other(r)]  # already well-formed
+    resolved.foreign += len(resolved.extra) - len(kept)
     resolved.extra = kept
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Every request fixture is evaluated at this moment (fixture dates are relative to it).
 FIXTURE_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -51,3 +52,22 @@ GUNICORN = [
     "127.0.0.1:0",
     "cds_service.wsgi:app",
 ]
+
+
+def every_request() -> dict[str, dict[str, Any]]:
+    """Every fixture request with a prefetch, and every example under each hook its
+    expectations name, by a readable name (``tests/fixtures/...json``, ``examples/x.json@hook``).
+    """
+    from cds_service import bundles
+
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted((FIXTURES / "requests").rglob("*.json")):
+        body = json.loads(path.read_text())
+        if isinstance(body, dict) and body.get("prefetch"):
+            out[str(path.relative_to(ROOT))] = body
+    expectations = json.loads((ROOT / "examples/expectations.json").read_text())["examples"]
+    for name, runs in sorted(expectations.items()):
+        record = bundles.read(json.loads((ROOT / f"examples/{name}.json").read_text()))
+        for hook in sorted({run["hook"] for run in runs}):
+            out[f"examples/{name}.json@{hook}"] = record.cds_request(hook, hook_instance=name)
+    return out

@@ -63,9 +63,13 @@ def healthy(base: str) -> bool:
         return False
 
 
-def calls_total(text: str) -> float:
-    prefix = 'cds_service_calls_total{service="patient-view",status="200"} '
+def calls_total(
+    text: str, prefix: str = 'cds_service_calls_total{service="patient-view",status="200"} '
+) -> float:
     return sum(float(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix))
+
+
+RECEIVED = 'cds_prefetch_received_total{key="conditions",source="prefetch"} '
 
 
 @pytest.mark.slow
@@ -93,3 +97,9 @@ def test_two_workers_report_the_sum_of_their_calls(gunicorn: tuple[str, Path]) -
     scrapes = [requests.get(f"{base}/metrics", timeout=5).text for _ in range(6)]
     assert {calls_total(text) for text in scrapes} == {float(CALLS)}
     assert all("cds_service_call_duration_seconds_count" in text for text in scrapes)
+    # The prefetch counters are written at most a second late, by the idle worker too.
+    deadline = time.monotonic() + 5
+    while calls_total(text := requests.get(f"{base}/metrics", timeout=5).text, RECEIVED) < CALLS:
+        assert time.monotonic() < deadline, "prefetch counters never written"
+        time.sleep(0.2)
+    assert calls_total(text, RECEIVED) == CALLS

@@ -46,18 +46,21 @@ def test_each_key_reports_what_it_received_and_how_it_was_obtained(
     app = create_app(fallback_settings(server, f"sqlite:///{tmp_path / 'db.sqlite'}"))
     app.extensions["cds_clock"] = lambda: FIXTURE_NOW
     names = {
-        "cond_n": ("cds_prefetch_resources_count", {"key": "conditions", "source": "prefetch"}),
-        "cond_sum": ("cds_prefetch_resources_sum", {"key": "conditions", "source": "prefetch"}),
-        "cond_bytes": ("cds_prefetch_bytes_sum", {"key": "conditions", "source": "prefetch"}),
-        "obs_fetched": ("cds_prefetch_bytes_count", {"key": "observations", "source": "fhir"}),
-        "obs_bytes": ("cds_prefetch_bytes_sum", {"key": "observations", "source": "fhir"}),
+        "cond_n": ("cds_prefetch_received_total", {"key": "conditions", "source": "prefetch"}),
+        "cond_sum": ("cds_prefetch_resources_total", {"key": "conditions", "source": "prefetch"}),
+        "cond_bytes": ("cds_prefetch_bytes_total", {"key": "conditions", "source": "prefetch"}),
+        "obs_fetched": ("cds_prefetch_received_total", {"key": "observations", "source": "fhir"}),
+        "obs_bytes": ("cds_prefetch_bytes_total", {"key": "observations", "source": "fhir"}),
         "missing": ("cds_prefetch_keys_absent_total", {"key": "observations", "reason": "missing"}),
         "failed": ("cds_prefetch_keys_absent_total", {"key": "devices", "reason": "failed"}),
         "latency": ("cds_fhir_fetch_key_duration_seconds_count", {"key": "devices"}),
     }
+    client = app.test_client()
+    client.get("/metrics")  # a scrape writes what earlier calls left pending
     before = {k: sample(n, **labels) for k, (n, labels) in names.items()}
-    response = app.test_client().post("/cds-services/patient-view", json=body)
+    response = client.post("/cds-services/patient-view", json=body)
     assert response.status_code == 200
+    client.get("/metrics")
     delta = {k: sample(n, **labels) - before[k] for k, (n, labels) in names.items()}
     assert (delta["cond_n"], delta["cond_sum"]) == (1, conditions)
     assert delta["cond_bytes"] >= len(

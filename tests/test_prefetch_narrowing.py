@@ -19,7 +19,6 @@ import pytest
 from flask import Flask
 from pytest_httpserver import HTTPServer
 
-from cds_service import bundles
 from cds_service import create_app
 from cds_service.fhir_client import resources_of
 from cds_service.hooks import SERVICES
@@ -34,27 +33,13 @@ from tests.fhir_search_server import SearchServer
 from tests.fhir_search_server import fallback_settings
 from tests.fhir_search_server import running
 from tests.support import FIXTURE_NOW
+from tests.support import every_request
 from tests.support import normalise
 
 ROOT = Path(__file__).parent.parent
 
 
-def _requests() -> dict[str, dict[str, Any]]:
-    """Every fixture request, and every example under each hook its expectations name."""
-    out: dict[str, dict[str, Any]] = {}
-    for path in sorted((ROOT / "tests/fixtures/requests").rglob("*.json")):
-        body = json.loads(path.read_text())
-        if isinstance(body, dict) and body.get("prefetch"):
-            out[str(path.relative_to(ROOT))] = body
-    expectations = json.loads((ROOT / "examples/expectations.json").read_text())["examples"]
-    for name, runs in sorted(expectations.items()):
-        record = bundles.read(json.loads((ROOT / f"examples/{name}.json").read_text()))
-        for hook in sorted({run["hook"] for run in runs}):
-            out[f"examples/{name}.json@{hook}"] = record.cds_request(hook, hook_instance=name)
-    return out
-
-
-REQUESTS = _requests()
+REQUESTS = every_request()
 TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
 
 

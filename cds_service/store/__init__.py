@@ -240,9 +240,9 @@ def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any
     No patient data: the patient is a keyed hash (:mod:`.patients`). The rows are written
     in batches after a response has gone (:mod:`.writer`), never before.
     """
-    evaluation = getattr(result, "evaluation", None)
-    cards = getattr(evaluation, "cards", ())
-    silent = getattr(evaluation, "silent", ())
+    if result is None:  # the call failed before the logic answered
+        return
+    cards, silent = result.cards, result.silent
     if not cards and not silent:
         return
     state = app.extensions["cds_store"]
@@ -252,9 +252,7 @@ def record_cards(app: Flask, *, service_id: str, hook_instance: str, result: Any
         hook_instance,
         g.get("cds_client_iss"),
         g.get("cds_client_tenant"),
-        patient_hash(
-            state["patient_key"], getattr(getattr(evaluation, "facts", None), "patient_id", None)
-        ),
+        patient_hash(state["patient_key"], result.patient_id),
     )
     card_values = [
         (card.uuid, card.topic, card.rule_id, card.rule_version, str(card.indicator), mode)

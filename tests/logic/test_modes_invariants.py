@@ -39,9 +39,9 @@ def test_all_silent_records_exactly_the_cards_all_active_shows(path: Path) -> No
         chosen = modes(m) if m else RuleModes()
         return pipeline.call(service, body, SETTINGS, FETCHER, now=FIXTURE_NOW, modes=chosen)
 
-    shown = run(None).evaluation
-    silent = run(Mode.SILENT).evaluation
-    off = run(Mode.OFF).evaluation
+    shown = run(None)
+    silent = run(Mode.SILENT)
+    off = run(Mode.OFF)
     # A device warning about a selected MRI order explains no other card: it has no mode of
     # its own to take, so it is always shown (a safety warning before a scan).
     standalone = [(c.topic, c.summary) for c in shown.cards if c.topic in COMPANION_TOPICS]

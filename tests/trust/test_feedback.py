@@ -13,6 +13,8 @@ from flask.testing import FlaskClient
 
 from cds_service import create_app
 from cds_service import events
+from cds_service import pipeline
+from cds_service import prefetch
 from cds_service.cli import main
 from cds_service.logic.cards import OVERRIDE_SYSTEM
 from cds_service.logic.cards import TOPIC_SYSTEM
@@ -180,11 +182,11 @@ def card(uuid: str, topic: str, version: str = "1.1.0") -> Card:
     )
 
 
-class _Result:
-    """The part of a CallResult the card store reads."""
-
-    def __init__(self, *cards: Card) -> None:
-        self.evaluation = type("E", (), {"cards": cards})()
+def _result(*cards: Card) -> pipeline.CallResult:
+    """A call's result as the pipeline hands it to the card store (no patient id)."""
+    return pipeline.CallResult(
+        {"cards": []}, cards=cards, silent=(), resolved=prefetch.Resolved(), patient_id=""
+    )
 
 
 def issue(app: Flask, *cards: Card, iss: str = "https://ehr.example.org") -> None:
@@ -200,7 +202,7 @@ def issue(app: Flask, *cards: Card, iss: str = "https://ehr.example.org") -> Non
             hook_instance="d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
             status=200,
             duration_ms=3.0,
-            result=_Result(*cards),
+            result=_result(*cards),
         )
     flush(app)  # card records are written in the background; make them readable now
 
