@@ -172,15 +172,18 @@ def test_default_limit_is_5_mb(app: Flask) -> None:
     assert settings_of(app).max_body_bytes == 5 * 1024 * 1024
 
 
+@pytest.mark.parametrize("step", ["may_have_context", "evaluate"])  # fast path, full path
 def test_unexpected_error_is_a_generic_500(
-    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
     from cds_service import pipeline
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail opaque-fhir-access-token")
 
-    monkeypatch.setattr(pipeline, "evaluate", boom)
+    monkeypatch.setattr(pipeline, step, boom)
+    if step == "evaluate":  # past the screen: a body whose record may give context
+        monkeypatch.setattr(pipeline, "may_have_context", lambda record: True)
     response = client.post(URL, json=_body())
     _outcome(response, 500)
     assert "secret" not in response.get_data(as_text=True)
