@@ -305,13 +305,6 @@ class OtherPatient:
         return False
 
 
-def names_other_patient(
-    resource: Mapping[str, Any], patient_id: Any, aliases: Aliases = _NO_ALIASES
-) -> bool:
-    """Whether ``resource`` is clearly about another patient (see :class:`OtherPatient`)."""
-    return OtherPatient(patient_id, aliases)(resource)
-
-
 def _keep_readable_and_own(resolved: Resolved, patient_id: Any, aliases: Aliases) -> None:
     """Skip, per key, resources that cannot be handled and those naming another patient.
 

@@ -433,13 +433,8 @@ def test_resources_about_another_patient_never_count(
 
 
 def test_unverifiable_patient_references_are_kept() -> None:
-    assert not prefetch.names_other_patient(
-        {"resourceType": "Condition", "subject": {"reference": "urn:uuid:0b1c"}}, "p1"
-    )
-    assert not prefetch.names_other_patient({"resourceType": "Condition"}, "p1")
-    assert prefetch.names_other_patient(
-        {"resourceType": "Device", "patient": {"reference": "Patient/p2"}}, "p1"
-    )
-    assert not prefetch.names_other_patient(
-        {"resourceType": "Observation", "subject": {"reference": "Patient/p1"}}, "p1"
-    )
+    other = prefetch.OtherPatient("p1")
+    assert not other({"resourceType": "Condition", "subject": {"reference": "urn:uuid:0b1c"}})
+    assert not other({"resourceType": "Condition"})
+    assert other({"resourceType": "Device", "patient": {"reference": "Patient/p2"}})
+    assert not other({"resourceType": "Observation", "subject": {"reference": "Patient/p1"}})
