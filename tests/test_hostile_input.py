@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 
-from cds_service import create_app
 from cds_service import jsonio
 from cds_service import pipeline
 from cds_service.config import settings_of
@@ -306,24 +304,6 @@ def test_draft_orders_whose_entry_is_a_number_is_a_400(client: FlaskClient) -> N
 
 
 # ---------------------------------------------------------------- 7. path escape
-
-
-@pytest.fixture
-def fhir(httpserver: HTTPServer) -> Iterator[HTTPServer]:
-    yield httpserver
-    httpserver.clear()
-
-
-@pytest.fixture
-def fhir_app(settings: dict[str, Any], fhir: HTTPServer) -> Flask:
-    return create_app(
-        settings
-        | {
-            "FHIR_ALLOWED_SERVERS": [fhir.url_for("/fhir")],
-            "FHIR_ALLOW_LOOPBACK_HTTP": True,
-            "FHIR_DEADLINE_S": 1.0,
-        }
-    )
 
 
 @pytest.mark.parametrize(
