@@ -50,7 +50,7 @@ def service_or_404(service_id: str) -> ServiceDescriptor:
     return service
 
 
-def _parse_body() -> tuple[Any, list[Path]]:
+def _parse_body(*, nul: bool = False) -> tuple[Any, list[Path]]:
     """Parse the body as JSON (see :func:`.jsonio.parse_body`), or raise 400/413/415."""
     limit = settings_of(current_app).max_body_bytes
     if request.content_length is not None and request.content_length > limit:
@@ -68,7 +68,7 @@ def _parse_body() -> tuple[Any, list[Path]]:
     if too_large:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
     try:
-        return jsonio.parse_body(raw)
+        return jsonio.parse_body(raw, nul=nul)
     except (ValueError, RecursionError):  # deep nesting is a client error, not a 500
         raise InvalidRequest([Issue("Body is not valid JSON.", "$")]) from None
 
@@ -78,12 +78,11 @@ def json_body() -> Any:
 
     For bodies that are stored as sent (feedback): PostgreSQL text holds neither.
     """
-    body, _ = _parse_body()
-    unreadable = jsonio.unreadable_strings(body, nul=True)
+    body, unreadable = _parse_body(nul=True)
     if unreadable:
         raise InvalidRequest(
             [
-                Issue("Text is not valid (a NUL or a lone surrogate).", pipeline.printable(p))
+                Issue("Text is not valid (a NUL or a lone surrogate).", schemas.json_path(p))
                 for p in unreadable
             ]
         )

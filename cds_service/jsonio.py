@@ -61,45 +61,63 @@ def _orjson_option(kwargs: dict[str, Any]) -> int | None:
 Path = tuple[str | int, ...]
 
 
-def parse_body(raw: bytes) -> tuple[Any, list[Path]]:
-    """Parse a request body; return it and the paths of its strings that are not text.
+def parse_body(raw: bytes, *, nul: bool = False) -> tuple[Any, list[Path]]:
+    """Parse a request body; return it as text only, and where text had to be mended.
 
     orjson refuses a lone surrogate (``"\\ud800"``: valid JSON, not valid Unicode); the
-    standard library reads it, and the strings holding one are listed so the caller can
-    refuse or skip exactly that part. Only that rare body is walked.
+    standard library reads it, and :func:`as_text` escapes and lists the strings holding
+    one, so the caller can refuse or skip exactly that part. Only that rare body is walked,
+    unless ``nul`` asks for NULs to be listed too.
 
     :raises ValueError: not JSON. :raises RecursionError: absurdly deep nesting.
     """
     try:
-        return orjson.loads(raw), []
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        pass
-    body = json.loads(raw)
-    return body, unreadable_strings(body)
+        return as_text(json.loads(raw), nul=nul)
+    return as_text(body, nul=True) if nul else (body, [])
 
 
-def unreadable_strings(doc: Any, *, nul: bool = False) -> list[Path]:
-    """Paths of the keys and strings of ``doc`` holding a lone surrogate (or a NUL if ``nul``).
+def as_text(doc: Any, *, nul: bool = False) -> tuple[Any, list[Path]]:
+    """Escape each lone surrogate in the keys and strings of ``doc`` (in place); list them.
 
-    A key's own path ends with that key. Neither can be stored in PostgreSQL text, logged
-    as UTF-8 or checked by the schema validator.
+    A listed key's path ends with that key, escaped, so every path leads through the
+    document as returned; a NUL is listed too if ``nul``. Neither can be stored in
+    PostgreSQL text or logged as UTF-8, and a surrogate stops the schema validator: once
+    escaped, no later step can fail on text it cannot encode, whatever it reads.
     """
     found: list[Path] = []
+
+    def text(value: str, path: Path, *, key: bool = False) -> str:
+        if _is_text(value, nul):
+            return value
+        value = value.encode("utf-8", "backslashreplace").decode()
+        found.append((*path, value) if key else path)
+        return value
+
+    if isinstance(doc, str):
+        doc = text(doc, ())
     stack: list[tuple[Any, Path]] = [(doc, ())]
     while stack:
-        value, path = stack.pop()
-        if isinstance(value, str):
-            if not _is_text(value, nul):
-                found.append(path)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str) and not _is_text(key, nul):
-                    found.append((*path, key))
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if not all(_is_text(key, nul) for key in node):
+                items = list(node.items())
+                node.clear()
+                node.update((text(k, path, key=True), v) for k, v in items)
+            children: list[tuple[Any, Any]] = list(node.items())
+        elif isinstance(node, list):
+            children = list(enumerate(node))
+        else:
+            continue
+        for key, item in children:
+            if isinstance(item, str):
+                if (fixed := text(item, (*path, key))) is not item:
+                    node[key] = fixed
+            else:
                 stack.append((item, (*path, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*path, i)) for i, item in enumerate(value))
     found.sort(key=str)
-    return found
+    return doc, found
 
 
 def _is_text(value: str, nul: bool) -> bool:

@@ -127,7 +127,8 @@ def call(
 ) -> CallResult:
     """Run one CDS service call end to end; raise a :class:`~.errors.CDSError` on failure.
 
-    ``unreadable``: paths of strings that are not valid Unicode (:func:`.jsonio.parse_body`).
+    ``unreadable``: paths of the strings that were not valid Unicode, as
+    :func:`.jsonio.parse_body` escaped and listed them.
     ``fast_path=False`` builds the facts of every call: the tests compare both answers.
     """
     if unreadable:
@@ -172,7 +173,10 @@ def _set_aside_unreadable(body: Any, paths: Sequence[Path]) -> None:
             resource[prefetch.UNREADABLE] = True
     if envelope:
         raise InvalidRequest(
-            [Issue("Text is not valid Unicode (a lone surrogate).", printable(p)) for p in envelope]
+            [
+                Issue("Text is not valid Unicode (a lone surrogate).", schemas.json_path(p))
+                for p in envelope
+            ]
         )
 
 
@@ -190,8 +194,3 @@ def _prefetched_resource(body: Any, path: Path) -> dict[str, Any] | None:
     entry = value["entry"][path[3]]
     resource = entry.get("resource") if isinstance(entry, dict) else None
     return resource if isinstance(resource, dict) else None
-
-
-def printable(path: Path) -> str:
-    """The JSON path, its unreadable characters escaped (an issue must itself be text)."""
-    return schemas.json_path(path).encode("utf-8", "backslashreplace").decode()

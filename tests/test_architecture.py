@@ -100,6 +100,10 @@ def _banned_any(names: set[str], banned: set[str]) -> bool:
 
 
 TESTS = Path(__file__).parent
+#: The tests' helper modules: imported as ``tests.…`` only. A bare ``import trust_helpers``
+#: works only because pytest puts the importing test's folder on ``sys.path``, and it loads
+#: the file a second time, as another module, beside ``tests.trust.trust_helpers``.
+HELPERS = {p.stem for p in TESTS.rglob("*.py") if p.stem != "conftest" and "test_" not in p.stem}
 
 
 @pytest.mark.parametrize("path", sorted(TESTS.rglob("*.py")), ids=lambda p: p.stem)
@@ -117,6 +121,8 @@ def test_tests_use_no_path_tricks_or_machine_paths(path: Path) -> None:
     text = path.read_text()
     assert "sys.path" not in text
     assert '"/work/' not in text and "'/work/" not in text
+    bare = {name.partition(".")[0] for name in _imports_in(path)} & HELPERS
+    assert not bare, f"{path.relative_to(TESTS)} imports {sorted(bare)} without 'tests.'"
 
 
 def _imports_in(path: Path) -> set[str]:

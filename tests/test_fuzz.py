@@ -13,6 +13,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.fhir_builders import SNOMED
+from tests.fhir_builders import condition
 from tests.support import load_fixture
 
 URL = "/cds-services/patient-view"
@@ -45,17 +47,8 @@ ODD_VALUES: list[Any] = [
     "x" * 5000,
 ]
 #: A Condition of the same patient no rule reads (essential hypertension).
-DISTRACTOR = {
-    "resourceType": "Condition",
-    "id": "cond-htn",
-    "clinicalStatus": {
-        "coding": [
-            {"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}
-        ]
-    },
-    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "59621000"}]},
-    "onsetDateTime": "2020-01-01",
-    "subject": {"reference": "Patient/pt-0001"},
+DISTRACTOR = condition("cond-htn", SNOMED, "59621000", verification=None, onset="2020-01-01") | {
+    "subject": {"reference": "Patient/pt-0001"}  # the fixture's patient
 }
 
 

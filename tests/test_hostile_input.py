@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import io
-from collections.abc import Iterator
+import json
 from typing import Any
 
 import pytest
@@ -17,11 +17,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 
-from cds_service import create_app
+from cds_service import jsonio
+from cds_service import pipeline
+from cds_service.config import settings_of
+from cds_service.errors import InvalidRequest
 from cds_service.logic.extract.fhir import parse_timestamp
 from cds_service.store import engine
 from cds_service.store.schema import feedback
+from tests.support import FIXTURE_NOW
 from tests.support import load_fixture
+from tests.support import normalise
 
 URL = "/cds-services/patient-view"
 FIRES = "requests/patient-view/mri-12h--fires--cord-compression-snomed.json"
@@ -177,26 +182,107 @@ def test_a_lone_surrogate_inside_a_resource_skips_that_resource_only(client: Fla
     assert all("**Not checked**" in c["detail"] for c in response.get_json()["cards"])
 
 
-@pytest.mark.parametrize(
-    ("path", "where"),
-    [
-        (("hookInstance",), "$.hookInstance"),
-        (("context", "userId"), "$.context.userId"),
-        (("context", "patientId"), "$.context.patientId"),
-        (("prefetch", "conditions", "type"), "$.prefetch.conditions.type"),
-    ],
-)
-def test_a_lone_surrogate_in_the_envelope_is_a_400_naming_the_field(
-    client: FlaskClient, path: tuple[str, ...], where: str
-) -> None:
-    body = _body()
+ORDER = "requests/order-select/mri-12h--fires--pama-draft-without-code.json"
+COND = ("prefetch", "conditions", "entry", 0, "resource")
+DRAFT = ("context", "draftOrders", "entry", 0, "resource")
+DRAFT_PATH = "$.context.draftOrders.entry[0].resource"
+#: fixture, where a lone surrogate goes (a value, or a key when last is ``KEY``), and the
+#: JSON path the 400 names, or ``None``: the EHR's resource holding it is skipped and named.
+KEY = "<key>"
+SURROGATES = [
+    (
+        FIRES,
+        ("prefetch", "medicationRequests", "resourceType"),
+        "$.prefetch.medicationRequests.resourceType",
+    ),
+    (ORDER, ("prefetch", "patient", "resourceType"), "$.prefetch.patient.resourceType"),
+    (ORDER, ("prefetch", "conditions", "resourceType"), "$.prefetch.conditions.resourceType"),
+    (FIRES, ("prefetch", "conditions", "type"), "$.prefetch.conditions.type"),
+    (FIRES, ("prefetch", "medicationRequests", KEY), "$.prefetch.medicationRequests\\ud800"),
+    (FIRES, ("hook",), "$.hook"),
+    (FIRES, ("hookInstance",), "$.hookInstance"),
+    (ORDER, ("hookInstance",), "$.hookInstance"),
+    (FIRES, ("context", "userId"), "$.context.userId"),
+    (ORDER, ("context", "patientId"), "$.context.patientId"),
+    (FIRES, ("context", "patientId", KEY), "$.context.patientId\\ud800"),
+    (ORDER, ("context", "selections", 0), "$.context.selections[0]"),
+    (ORDER, (*DRAFT, "id"), f"{DRAFT_PATH}.id"),
+    (
+        ORDER,
+        (*DRAFT, "reasonCode", 0, "coding", 0, "code"),
+        f"{DRAFT_PATH}.reasonCode[0].coding[0].code",
+    ),
+    (FIRES, ("prefetch", "patient", "id"), None),
+    (ORDER, ("prefetch", "patient", "birthDate", KEY), None),
+    (FIRES, (*COND, "id"), None),
+    (ORDER, (*COND, "code", "coding", 0, "code"), None),
+    (FIRES, (*COND, "code", "coding", 0, "display"), None),
+    (ORDER, (*COND, "subject", "reference"), None),
+    (FIRES, (*COND, "subject", KEY), None),
+]
+
+
+def _with_surrogate(name: str, path: tuple[str | int, ...]) -> str:
+    """The fixture as JSON text with a lone surrogate added at ``path``, escaped as sent."""
+    body = copy.deepcopy(load_fixture(name))
+    *parents, last = path
+    if last == KEY:
+        *parents, last = parents
     parent = body
-    for key in path[:-1]:
-        parent = parent[key]
-    parent[path[-1]] = "x\udc00y"
-    response = client.post(URL, json=body)
-    assert response.status_code == 400
-    assert [where] in [i.get("expression") for i in response.get_json()["issue"]]
+    for step in parents:
+        parent = parent[step]
+    if path[-1] == KEY:
+        parent[f"{last}\ud800"] = parent.pop(last)
+    else:
+        parent[last] += "\udc00"
+    return json.dumps(body)  # ensure_ascii (the default): the \ud800 escape itself is sent
+
+
+def _pipeline_answers(app: Flask, hook: str, text: str) -> list[Any]:
+    """The cards, or the 400's OperationOutcome, of the fast path and of the full path."""
+    answers = []
+    for fast_path in (True, False):
+        body, unreadable = jsonio.parse_body(text.encode())
+        service = app.extensions["cds_registry"].get(hook)
+        fetcher = app.extensions["cds_fhir_fetcher"]
+        try:
+            result = pipeline.call(
+                service,
+                body,
+                settings_of(app),
+                fetcher,
+                now=FIXTURE_NOW,
+                unreadable=unreadable,
+                fast_path=fast_path,
+            )
+        except InvalidRequest as error:
+            answers.append(error.to_operation_outcome())
+        else:
+            answers.append(normalise(result.body["cards"]))
+    return answers
+
+
+@pytest.mark.parametrize(("name", "path", "where"), SURROGATES)
+def test_a_lone_surrogate_anywhere_is_a_400_naming_it_or_a_skipped_resource(
+    app: Flask, client: FlaskClient, name: str, path: tuple[str | int, ...], where: str | None
+) -> None:
+    """The envelope is the client's request: a 400 naming the field. A prefetched resource
+    is the EHR's data: skipped and named under "Not checked", the other cards kept."""
+    text = _with_surrogate(name, path)
+    hook = load_fixture(name)["hook"]
+    response = client.post(f"/cds-services/{hook}", data=text, content_type="application/json")
+    if where is None:
+        cards = response.get_json()["cards"]
+        assert response.status_code == 200
+        assert cards and all("1 unreadable resource" in c["detail"] for c in cards)
+        assert _pipeline_answers(app, hook, text) == [normalise(cards)] * 2
+    else:
+        outcome = response.get_json()
+        assert response.status_code == 400
+        assert outcome["resourceType"] == "OperationOutcome"
+        assert {i["details"]["coding"][0]["code"] for i in outcome["issue"]} == {"CDS-400"}
+        assert [where] in [i.get("expression") for i in outcome["issue"]]
+        assert _pipeline_answers(app, hook, text) == [outcome] * 2
 
 
 def test_a_bundle_whose_entry_is_a_number_is_not_a_500(client: FlaskClient) -> None:
@@ -218,24 +304,6 @@ def test_draft_orders_whose_entry_is_a_number_is_a_400(client: FlaskClient) -> N
 
 
 # ---------------------------------------------------------------- 7. path escape
-
-
-@pytest.fixture
-def fhir(httpserver: HTTPServer) -> Iterator[HTTPServer]:
-    yield httpserver
-    httpserver.clear()
-
-
-@pytest.fixture
-def fhir_app(settings: dict[str, Any], fhir: HTTPServer) -> Flask:
-    return create_app(
-        settings
-        | {
-            "FHIR_ALLOWED_SERVERS": [fhir.url_for("/fhir")],
-            "FHIR_ALLOW_LOOPBACK_HTTP": True,
-            "FHIR_DEADLINE_S": 1.0,
-        }
-    )
 
 
 @pytest.mark.parametrize(

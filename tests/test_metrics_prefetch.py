@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from prometheus_client import REGISTRY
 from pytest_httpserver import HTTPServer
 
@@ -15,18 +13,10 @@ from cds_service import create_app
 from cds_service.fhir_client import resources_of
 from tests.fhir_search_server import SearchServer
 from tests.fhir_search_server import fallback_settings
-from tests.fhir_search_server import running
 from tests.support import FIXTURE_NOW
 
 RECORD = Path(__file__).parent / "fixtures/requests/patient-view"
 RECORD_FILE = RECORD / "mri-12h--fires--cord-compression-snomed.json"
-
-
-@pytest.fixture
-def fhir() -> Iterator[tuple[HTTPServer, SearchServer]]:
-    search = SearchServer()
-    with running(search) as server:
-        yield server, search
 
 
 def sample(name: str, **labels: str) -> float:
@@ -34,9 +24,9 @@ def sample(name: str, **labels: str) -> float:
 
 
 def test_each_key_reports_what_it_received_and_how_it_was_obtained(
-    fhir: tuple[HTTPServer, SearchServer], tmp_path: Path
+    search_fhir: tuple[HTTPServer, SearchServer], tmp_path: Path
 ) -> None:
-    server, search = fhir
+    server, search = search_fhir
     body: dict[str, Any] = json.loads(RECORD_FILE.read_text())
     search.pool = [r for v in body["prefetch"].values() for r in resources_of(v)]
     conditions = len(resources_of(body["prefetch"]["conditions"]))

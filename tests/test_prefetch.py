@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -56,41 +55,6 @@ CONDITION = {
     "code": {"coding": [{"system": "http://snomed.info/sct", "code": "189484008"}]},
     "subject": {"reference": "Patient/pt-48213"},
 }
-
-
-@pytest.fixture(scope="module")
-def fhir_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()  # one server per module: stopping a threaded one costs 0.5 s
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fhir(fhir_server: HTTPServer) -> Iterator[HTTPServer]:
-    fhir_server.clear()
-    yield fhir_server
-    fhir_server.clear()
-
-
-def _app_for(settings: dict[str, Any], fhir: HTTPServer, **overrides: Any) -> Flask:
-    """An app that may call the test FHIR server (generous timeouts unless overridden)."""
-    return create_app(
-        settings
-        | {
-            "FHIR_ALLOWED_SERVERS": [fhir.url_for("/fhir")],
-            "FHIR_ALLOW_LOOPBACK_HTTP": True,
-            "FHIR_DEADLINE_S": 1.0,
-            "FHIR_READ_TIMEOUT_S": 0.8,
-            "FHIR_CONNECT_TIMEOUT_S": 0.5,
-        }
-        | overrides
-    )
-
-
-@pytest.fixture
-def fhir_app(settings: dict[str, Any], fhir: HTTPServer) -> Flask:
-    return _app_for(settings, fhir)
 
 
 def _resolve(app: Flask, body: dict[str, Any]) -> prefetch.Resolved:
@@ -262,8 +226,10 @@ def test_keys_are_fetched_in_parallel(fhir_app: Flask, fhir: HTTPServer) -> None
     assert 0.3 <= elapsed < 0.5, f"two 0.3 s keys took {elapsed:.2f} s"
 
 
-def test_deadline_turns_a_slow_server_into_412(settings: dict[str, Any], fhir: HTTPServer) -> None:
-    app = _app_for(settings, fhir, FHIR_DEADLINE_S=0.2, FHIR_READ_TIMEOUT_S=0.3)
+def test_deadline_turns_a_slow_server_into_412(
+    fhir_settings: dict[str, Any], fhir: HTTPServer
+) -> None:
+    app = create_app(fhir_settings | {"FHIR_DEADLINE_S": 0.2, "FHIR_READ_TIMEOUT_S": 0.3})
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir")
     del body["prefetch"]["conditions"]
@@ -307,8 +273,10 @@ def test_prefetched_page_with_next_link_gets_its_remaining_pages(
     assert [c["id"] for c in resolved.resources["conditions"]] == ["cond-77", "cond-2"]
 
 
-def test_page_cap_makes_an_endless_search_412(settings: dict[str, Any], fhir: HTTPServer) -> None:
-    app = _app_for(settings, fhir, FHIR_MAX_PAGES=3)
+def test_page_cap_makes_an_endless_search_412(
+    fhir_settings: dict[str, Any], fhir: HTTPServer
+) -> None:
+    app = create_app(fhir_settings | {"FHIR_MAX_PAGES": 3})
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir")
     del body["prefetch"]["conditions"]
@@ -368,13 +336,12 @@ def test_fhir_server_not_on_the_allow_list_is_never_contacted(
 
 
 def test_allow_listed_base_does_not_admit_a_lookalike_prefix(
-    settings: dict[str, Any], fhir: HTTPServer
+    fhir_app: Flask, fhir: HTTPServer
 ) -> None:
-    app = _app_for(settings, fhir)
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir-evil")
     del body["prefetch"]["conditions"]
-    assert app.test_client().post(URL, json=body).status_code == 412
+    assert fhir_app.test_client().post(URL, json=body).status_code == 412
     assert fhir.log == []
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,6 @@ from cds_service.logic.valuesets import VALUESETS
 from cds_service.registry import Registry
 from tests.fhir_search_server import SearchServer
 from tests.fhir_search_server import fallback_settings
-from tests.fhir_search_server import running
 from tests.support import FIXTURE_NOW
 from tests.support import every_request
 from tests.support import normalise
@@ -41,13 +39,6 @@ ROOT = Path(__file__).parent.parent
 
 REQUESTS = every_request()
 TOKEN = re.compile(r"\{\{\s*([A-Za-z.]+)\s*\}\}")
-
-
-@pytest.fixture(scope="module")
-def fhir() -> Iterator[tuple[HTTPServer, SearchServer]]:
-    search = SearchServer()
-    with running(search) as server:
-        yield server, search
 
 
 def _app(tmp_path: Path, server: HTTPServer, *, full: bool) -> Flask:
@@ -63,10 +54,10 @@ def _app(tmp_path: Path, server: HTTPServer, *, full: bool) -> Flask:
 
 @pytest.fixture(scope="module")
 def apps(
-    tmp_path_factory: pytest.TempPathFactory, fhir: tuple[HTTPServer, SearchServer]
+    tmp_path_factory: pytest.TempPathFactory, search_fhir: tuple[HTTPServer, SearchServer]
 ) -> dict[str, Flask]:
     tmp = tmp_path_factory.mktemp("narrowing")
-    return {kind: _app(tmp, fhir[0], full=kind == "full") for kind in ("narrow", "full")}
+    return {kind: _app(tmp, search_fhir[0], full=kind == "full") for kind in ("narrow", "full")}
 
 
 def _cards(app: Flask, body: dict[str, Any], service: str) -> tuple[list[Any], Any]:
@@ -77,9 +68,9 @@ def _cards(app: Flask, body: dict[str, Any], service: str) -> tuple[list[Any], A
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
 def test_narrowed_templates_give_the_cards_of_the_whole_record(
-    name: str, apps: dict[str, Flask], fhir: tuple[HTTPServer, SearchServer]
+    name: str, apps: dict[str, Flask], search_fhir: tuple[HTTPServer, SearchServer]
 ) -> None:
-    server, search = fhir
+    server, search = search_fhir
     body = json.loads(json.dumps(REQUESTS[name]))
     service = {"patient-view": "patient-view", "order-select": "order-select"}.get(
         body["hook"], "order-sign"

@@ -7,15 +7,15 @@ import pytest
 from cds_service.logic.extract import build_facts
 from cds_service.logic.facts import Certainty
 from cds_service.logic.facts import Facts
-from tests.logic.fhir_builders import ICD
-from tests.logic.fhir_builders import RADELEMENT
-from tests.logic.fhir_builders import SNOMED
-from tests.logic.fhir_builders import ago
-from tests.logic.fhir_builders import condition
-from tests.logic.fhir_builders import hook_input
-from tests.logic.fhir_builders import observation
-from tests.logic.fhir_builders import patient
-from tests.logic.fhir_builders import procedure
+from tests.fhir_builders import ICD
+from tests.fhir_builders import RADELEMENT
+from tests.fhir_builders import SNOMED
+from tests.fhir_builders import ago
+from tests.fhir_builders import condition
+from tests.fhir_builders import hook_input
+from tests.fhir_builders import observation
+from tests.fhir_builders import patient
+from tests.fhir_builders import procedure
 
 
 def facts(*resources: object) -> Facts:

@@ -11,20 +11,20 @@ from cds_service.logic.facts import Facts
 from cds_service.logic.facts import OrderKind
 from cds_service.logic.facts import Priority
 from cds_service.logic.facts import Region
-from tests.logic.fhir_builders import CPT
-from tests.logic.fhir_builders import ICD
-from tests.logic.fhir_builders import LOINC
-from tests.logic.fhir_builders import SNOMED
-from tests.logic.fhir_builders import ago
-from tests.logic.fhir_builders import condition
-from tests.logic.fhir_builders import device
-from tests.logic.fhir_builders import diagnostic_report
-from tests.logic.fhir_builders import hook_input
-from tests.logic.fhir_builders import imaging_study
-from tests.logic.fhir_builders import medication_request
-from tests.logic.fhir_builders import observation
-from tests.logic.fhir_builders import procedure
-from tests.logic.fhir_builders import service_request
+from tests.fhir_builders import CPT
+from tests.fhir_builders import ICD
+from tests.fhir_builders import LOINC
+from tests.fhir_builders import SNOMED
+from tests.fhir_builders import ago
+from tests.fhir_builders import condition
+from tests.fhir_builders import device
+from tests.fhir_builders import diagnostic_report
+from tests.fhir_builders import hook_input
+from tests.fhir_builders import imaging_study
+from tests.fhir_builders import medication_request
+from tests.fhir_builders import observation
+from tests.fhir_builders import procedure
+from tests.fhir_builders import service_request
 
 MRI_WHOLE = "30855-1"
 

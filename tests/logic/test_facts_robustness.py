@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from cds_service.logic.extract import build_facts
 from cds_service.logic.facts import Course
-from tests.logic.fhir_builders import LOINC
-from tests.logic.fhir_builders import SNOMED
-from tests.logic.fhir_builders import ago
-from tests.logic.fhir_builders import condition
-from tests.logic.fhir_builders import hook_input
-from tests.logic.fhir_builders import observation
-from tests.logic.fhir_builders import service_request
+from tests.fhir_builders import LOINC
+from tests.fhir_builders import SNOMED
+from tests.fhir_builders import ago
+from tests.fhir_builders import condition
+from tests.fhir_builders import hook_input
+from tests.fhir_builders import observation
+from tests.fhir_builders import service_request
 
 CORD = condition("cc", SNOMED, "71286001")
 

@@ -13,19 +13,19 @@ from cds_service.logic.facts import Course
 from cds_service.logic.facts import Facts
 from cds_service.logic.facts import Region
 from cds_service.logic.facts import Side
-from tests.logic.fhir_builders import BOTH
-from tests.logic.fhir_builders import ICD
-from tests.logic.fhir_builders import LEFT
-from tests.logic.fhir_builders import LOINC
-from tests.logic.fhir_builders import NOW
-from tests.logic.fhir_builders import RIGHT
-from tests.logic.fhir_builders import SNOMED
-from tests.logic.fhir_builders import ago
-from tests.logic.fhir_builders import cc
-from tests.logic.fhir_builders import condition
-from tests.logic.fhir_builders import hook_input
-from tests.logic.fhir_builders import observation
-from tests.logic.fhir_builders import site
+from tests.fhir_builders import BOTH
+from tests.fhir_builders import ICD
+from tests.fhir_builders import LEFT
+from tests.fhir_builders import LOINC
+from tests.fhir_builders import NOW
+from tests.fhir_builders import RIGHT
+from tests.fhir_builders import SNOMED
+from tests.fhir_builders import ago
+from tests.fhir_builders import cc
+from tests.fhir_builders import condition
+from tests.fhir_builders import hook_input
+from tests.fhir_builders import observation
+from tests.fhir_builders import site
 
 WEAK_LEG = "713514005"
 

@@ -13,21 +13,21 @@ from cds_service.logic.facts import Certainty
 from cds_service.logic.facts import Course
 from cds_service.logic.facts import Facts
 from cds_service.logic.facts import OrderKind
-from tests.logic.fhir_builders import ICD
-from tests.logic.fhir_builders import LOINC
-from tests.logic.fhir_builders import PATIENT
-from tests.logic.fhir_builders import RIGHT
-from tests.logic.fhir_builders import RXNORM
-from tests.logic.fhir_builders import SNOMED
-from tests.logic.fhir_builders import ago
-from tests.logic.fhir_builders import cc
-from tests.logic.fhir_builders import condition
-from tests.logic.fhir_builders import device
-from tests.logic.fhir_builders import diagnostic_report
-from tests.logic.fhir_builders import hook_input
-from tests.logic.fhir_builders import observation
-from tests.logic.fhir_builders import service_request
-from tests.logic.fhir_builders import site
+from tests.fhir_builders import ICD
+from tests.fhir_builders import LOINC
+from tests.fhir_builders import PATIENT
+from tests.fhir_builders import RIGHT
+from tests.fhir_builders import RXNORM
+from tests.fhir_builders import SNOMED
+from tests.fhir_builders import ago
+from tests.fhir_builders import cc
+from tests.fhir_builders import condition
+from tests.fhir_builders import device
+from tests.fhir_builders import diagnostic_report
+from tests.fhir_builders import hook_input
+from tests.fhir_builders import observation
+from tests.fhir_builders import service_request
+from tests.fhir_builders import site
 from tests.logic.rules_support import assert_concise
 
 WEAK_LEG = "713514005"

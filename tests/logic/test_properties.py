@@ -22,12 +22,12 @@ from cds_service.logic import evaluate
 from cds_service.logic.extract import build_facts
 from cds_service.logic.facts import Course
 from cds_service.logic.inputs import HookInput
+from tests.fhir_builders import CPT
+from tests.fhir_builders import ICD
+from tests.fhir_builders import LOINC
+from tests.fhir_builders import NOW
+from tests.fhir_builders import SNOMED as SCT
 from tests.fhir_validation import assert_valid_r4
-from tests.logic.fhir_builders import CPT
-from tests.logic.fhir_builders import ICD
-from tests.logic.fhir_builders import LOINC
-from tests.logic.fhir_builders import NOW
-from tests.logic.fhir_builders import SNOMED as SCT
 from tests.logic.rules_support import assert_concise
 
 MRI_TIERS = {"mri-12h", "mri-24h", "mri-48h", "mri-1w", "mri-2w"}

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric import rsa
-from trust_helpers import pg_schema
+
+from tests.trust.trust_helpers import pg_schema
 
 
 @pytest.fixture(scope="session")

@@ -18,12 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
-from trust_helpers import BASE_URL
-from trust_helpers import public_jwk
-from trust_helpers import token
 
 from cds_service import create_app
 from cds_service import events
+from tests.trust.trust_helpers import BASE_URL
+from tests.trust.trust_helpers import public_jwk
+from tests.trust.trust_helpers import token
 
 ES_ISS = "https://ehr.example.org"
 RS_ISS = "https://rs-ehr.example.org"

@@ -7,8 +7,9 @@ import socket
 from pathlib import Path
 
 import requests
-from trust_helpers import cds_env
-from trust_helpers import gunicorn
+
+from tests.trust.trust_helpers import cds_env
+from tests.trust.trust_helpers import gunicorn
 
 
 def test_gunicorn_worker_lines_are_json_even_for_a_malformed_request(tmp_path: Path) -> None:

@@ -23,17 +23,17 @@ from typing import Any
 import pytest
 import requests
 import sqlalchemy as sa
-from trust_helpers import BASE_URL
-from trust_helpers import ROOT
-from trust_helpers import cds_env
-from trust_helpers import gunicorn
-from trust_helpers import public_jwk
-from trust_helpers import token
 
 from cds_service.logic.cards import OVERRIDE_SYSTEM
 from cds_service.store import open_engine
 from cds_service.store.schema import card_record
 from cds_service.store.schema import feedback
+from tests.trust.trust_helpers import BASE_URL
+from tests.trust.trust_helpers import ROOT
+from tests.trust.trust_helpers import cds_env
+from tests.trust.trust_helpers import gunicorn
+from tests.trust.trust_helpers import public_jwk
+from tests.trust.trust_helpers import token
 
 ISS = "https://ehr.example.org"
 POSTS, CLIENTS, DUPLICATES = 500, 16, 40

@@ -19,18 +19,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
-from tcp_proxy import TcpProxy
-from trust_helpers import BASE_URL
-from trust_helpers import FEEDBACK_ITEM
-from trust_helpers import PG_URL
-from trust_helpers import pg_schema
-from trust_helpers import public_jwk
-from trust_helpers import token
 
 from cds_service import create_app
 from cds_service.store import flush
 from tests.openapi_check import assert_conforms
 from tests.support import load_fixture
+from tests.trust.tcp_proxy import TcpProxy
+from tests.trust.trust_helpers import BASE_URL
+from tests.trust.trust_helpers import FEEDBACK_ITEM
+from tests.trust.trust_helpers import PG_URL
+from tests.trust.trust_helpers import pg_schema
+from tests.trust.trust_helpers import public_jwk
+from tests.trust.trust_helpers import token
 
 pytestmark = pytest.mark.postgres
 

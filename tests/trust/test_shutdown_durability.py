@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
-from trust_helpers import ROOT
-from trust_helpers import cds_env
-from trust_helpers import gunicorn
 
 from cds_service.store import open_engine
 from cds_service.store.schema import card_record
 from cds_service.store.writer import CardWriter
+from tests.trust.trust_helpers import ROOT
+from tests.trust.trust_helpers import cds_env
+from tests.trust.trust_helpers import gunicorn
 
 pytestmark = pytest.mark.slow
 BODY = json.loads(

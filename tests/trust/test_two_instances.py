@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 import requests
 import sqlalchemy as sa
-from trust_helpers import BASE_URL
-from trust_helpers import FEEDBACK_ITEM
-from trust_helpers import cds_env
-from trust_helpers import gunicorn
-from trust_helpers import pg_schema
-from trust_helpers import public_jwk
-from trust_helpers import token
 
 from cds_service.store import open_engine
 from cds_service.store.schema import feedback
+from tests.trust.trust_helpers import BASE_URL
+from tests.trust.trust_helpers import FEEDBACK_ITEM
+from tests.trust.trust_helpers import cds_env
+from tests.trust.trust_helpers import gunicorn
+from tests.trust.trust_helpers import pg_schema
+from tests.trust.trust_helpers import public_jwk
+from tests.trust.trust_helpers import token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
