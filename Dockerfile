@@ -1,4 +1,5 @@
-# Production image: slim base, non-root user, gunicorn with Prometheus multiprocess metrics.
+# Production image: slim base, non-root user, granian (cds_service/server.py) with Prometheus
+# multiprocess metrics.
 # Build: docker build -t spine-mass-cds .      Run: docker compose up (see README "Deploying").
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -27,4 +28,4 @@ EXPOSE 8080
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('CDS_BIND', ':8080').rsplit(':', 1)[-1]; sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2).status != 200)"]
-CMD ["gunicorn", "--config", "python:cds_service.gunicorn_conf", "cds_service.wsgi:app"]
+CMD ["python", "-m", "cds_service.server"]

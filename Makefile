@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: init run test lint typecheck check bench clean
+.PHONY: init run serve test lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ init: $(STAMP)
 
 run: $(STAMP)
 	CDS_ENV=$${CDS_ENV:-development} $(BIN)/spine-mass-cds serve
+
+serve: $(STAMP)  # the production server (granian), CDS_BIND and CDS_WORKERS as in the image
+	$(BIN)/python -m cds_service.server
 
 lint: $(STAMP)
 	$(BIN)/ruff check cds_service tests bench

@@ -3,7 +3,8 @@
 
 Checks out ``--before`` into a temporary ``git worktree`` (removed afterwards), starts the
 floor, the service at *before* and the service at *after* side by side under the same
-gunicorn settings (:func:`run.server`: 2 sync workers, each tree's own production config;
+server (:func:`run.server`, ``--server granian|gunicorn``: 2 workers, each tree's own launcher
+or gunicorn config;
 each service imports the ``cds_service`` of its own tree; all use this venv), and loads
 the three in alternating slices at c=8, the order rotating each round, with:
 
@@ -192,7 +193,9 @@ def main() -> None:
         metavar="ROUNDS",
         help="rounds of the in-process CPU comparison (0: none)",
     )
+    run.add_server_option(parser)
     args = parser.parse_args()
+    run.use_server(args.server)
     load_start, started = load_average(), datetime.now(UTC)
 
     out = ROOT / "bench" / "results"

@@ -2,8 +2,8 @@
 """What each part of a patient-view call costs over HTTP, as a share of the floor's throughput.
 
 Starts the floor and one server per build of the service (``bench/variants.py``: the
-service with parts switched off), all under the production gunicorn settings of
-``bench/run.py``, and loads them with wrk at c=8 in alternating slices, so the machine's
+service with parts switched off), all under the production server of ``bench/run.py``
+(``--server``; the variants run under granian's command line, not the launcher), and loads them with wrk at c=8 in alternating slices, so the machine's
 drift falls on every build alike. Prints each build's median ratio to the floor, the
 range of its slice ratios, its worst p99, and the CPU its workers spent per request.
 
@@ -39,7 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--slices", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=3, help="seconds per slice")
+    run.add_server_option(parser)
     args = parser.parse_args()
+    run.use_server(args.server)
     body = Path(tempfile.mkdtemp()) / "patient-view.json"
     body.write_text(json.dumps(make_bodies.patient_view(datetime.now(UTC))))
     with ExitStack() as stack:

@@ -3,8 +3,8 @@
 
 Starts on 127.0.0.1, side by side:
 
-* the floor (``shared/bench/floor_app.py``, ``POST /cds-services/x``) under gunicorn as
-  ``bench/run.py`` runs it (the service's production config, ``-k sync -w 2``);
+* the floor (``shared/bench/floor_app.py``, ``POST /cds-services/x``) under the server
+  ``bench/run.py`` runs it with (``--server granian|gunicorn``, 2 workers);
 * HealthChain's patient greeting (``shared/bench/peer_healthchain_app.py``) on uvicorn, one
   worker, in a venv of its own made from ``shared/bench/requirements-peer-hc.txt`` (reused
   from ``--hc-venv`` when it exists);
@@ -15,7 +15,7 @@ Starts on 127.0.0.1, side by side:
 
 Each POSTs ``shared/bench/request.json``; all are loaded in alternating slices at c=8, the
 order rotating each round, and one markdown table gives each peer's rps and ratio to the
-floor. gunicorn sync workers close every connection; Node and uvicorn keep it alive.
+floor. gunicorn sync workers close every connection; granian, Node and uvicorn keep it alive.
 
 Usage: ``.venv/bin/python bench/peers.py [--duration 12] [--slices 3] [--hc-venv DIR]
 [--node-dir DIR]`` (about 1.5 minutes, plus the venv on the first run). Needs ``wrk``,
@@ -65,7 +65,9 @@ def main() -> None:
     parser.add_argument("--slices", type=int, default=3, help="rounds")
     parser.add_argument("--hc-venv", type=Path, default=TMP / "bench-peer-hc-venv")
     parser.add_argument("--node-dir", type=Path, default=TMP / "sandbox-cds-services")
+    run.add_server_option(parser)
     args = parser.parse_args()
+    run.use_server(args.server)
     load_start, started = load_average(), datetime.now(UTC)
     body = FLOOR_DIR / "request.json"
     notes = []
@@ -73,7 +75,7 @@ def main() -> None:
         floor, floor_master = stack.enter_context(
             run.server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services")
         )
-        loads = {"floor (Flask, gunicorn sync -w 2)": (floor + "/cds-services/x", floor_master)}
+        loads = {f"floor (Flask, {run.SERVER} -w 2)": (floor + "/cds-services/x", floor_master)}
         uvicorn = [str(hc_venv(args.hc_venv)), "--host", "127.0.0.1", "--workers", "1"]
         base, master = stack.enter_context(
             run.server(

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Benchmark the service against the bare-Flask floor, in one run, on this machine.
 
-Starts the floor (``shared/bench/floor_app.py``) and the service under the same gunicorn
-settings on 127.0.0.1, loads each with ``wrk``, and prints one table of requests/s, p50 and
+Starts the floor (``shared/bench/floor_app.py``) and the service under the same production
+server (``--server granian``, the shipped launcher, or ``gunicorn``) on 127.0.0.1, loads each with ``wrk``, and prints one table of requests/s, p50 and
 p99 with the ratio to the floor, followed by the in-process, fallback and memory checks of
 issue 6. Every target is printed next to its figure with PASS/FAIL; the exit code is 1 when
 any target fails.
 
-Usage: ``make bench`` (or ``.venv/bin/python bench/run.py [--duration 10] [--quick]``).
+Usage: ``make bench`` (or ``.venv/bin/python bench/run.py [--duration 10] [--quick]
+[--server granian|gunicorn]``).
 Needs ``wrk`` on PATH (Debian: ``apt-get install -y wrk``) and ``shared/bench`` beside the
 repository (``FLOOR_DIR`` overrides).
 
@@ -78,6 +79,59 @@ def gunicorn(root: Path = ROOT) -> list[str]:
     return [*python, "-c", str(conf), "-k", "sync", "-w", "2", "--log-level", "warning"]
 
 
+#: The production servers a bench can start; :func:`server` uses ``SERVER`` (``--server``).
+SERVERS = ("granian", "gunicorn")
+SERVER = "granian"
+
+
+def granian(target: str, port: int) -> list[str]:
+    """granian's command line for an app other than the service: the launcher's settings.
+
+    2 worker processes of one blocking thread each, as ``cds_service/server.py`` runs.
+    """
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2"),
+        *("--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port)),
+        *("--log-level", "warning", target),
+    ]
+
+
+def command_line(kind: str, target: str, port: int, root: Path = ROOT) -> list[str]:
+    """How ``kind`` serves ``target`` on ``port``: the service through its own launcher.
+
+    A tree older than the launcher (``bench/compare.py --before``) is served by granian's
+    command line with the same settings.
+    """
+    bind = f"127.0.0.1:{port}"
+    if kind == "gunicorn":
+        return [*gunicorn(root), "-b", bind, target]
+    if target == "cds_service.wsgi:app" and (root / "cds_service" / "server.py").exists():
+        return [sys.executable, "-m", "cds_service.server", "--bind", bind, "--workers", "2"]
+    return granian(target, port)
+
+
+def add_server_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default=SERVER,
+        help="production server for the floor and the service (default: the shipped one)",
+    )
+
+
+def describe(kind: str | None = None) -> str:
+    """The server's settings, for a table heading."""
+    if (kind or SERVER) == "gunicorn":
+        return "gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2"
+    return "granian (python -m cds_service.server --workers 2: WSGI, 1 blocking thread)"
+
+
+def use_server(kind: str) -> None:
+    """Start every later :func:`server` under ``kind``."""
+    global SERVER
+    SERVER = kind
+
+
 RESULTS: list[tuple[str, str, str]] = []  # (check, figure, verdict)
 
 
@@ -112,17 +166,19 @@ def server(
     *,
     root: Path = ROOT,
     command: Callable[[int], list[str]] | None = None,
+    kind: str | None = None,
 ) -> Iterator[tuple[str, int]]:
     """Run a server; yield (base URL, master pid); stop it by its pid.
 
-    By default gunicorn under ``root``'s config serving ``args``; ``command`` (given the
-    port) replaces that whole command line, e.g. by another server. ``root`` is also put
-    on ``PYTHONPATH``, so a checkout of another revision serves its own ``cds_service``.
+    By default ``kind`` (default ``SERVER``) serving the app ``args[0]`` with ``root``'s
+    settings; ``command`` (given the port) replaces that whole command line, e.g. by
+    another server. ``root`` is also put on ``PYTHONPATH``, so a checkout of another
+    revision serves its own ``cds_service``.
     """
     port = free_port()
     log = open(Path(tempfile.gettempdir()) / f"bench-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
-        command(port) if command else [*gunicorn(root), "-b", f"127.0.0.1:{port}", *args],
+        command(port) if command else command_line(kind or SERVER, args[0], port, root),
         cwd=cwd,
         # The config file imports cds_service: the repository must be importable from cwd.
         env={**os.environ, "PYTHONPATH": str(root), **env},
@@ -334,7 +390,7 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
         mem = memory_growth(svc, master, bodies["patient-view"], mem_requests)
 
     print(
-        f"\n## HTTP, c=8, 3 alternating {-(-duration // 3)} s slices each (median rps, worst p99), gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
+        f"\n## HTTP, c=8, 3 alternating {-(-duration // 3)} s slices each (median rps, worst p99), {describe()}, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(
         f"| {'endpoint':<18} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'floor rps':>9} | {'ratio':>6} | {'slices':>11} | {'CPU ms/req':>10} | {'floor CPU':>9} |"
@@ -358,8 +414,8 @@ def http_runs(bodies: dict[str, Path], duration: int, soak: int, mem_requests: i
     print(
         "\nratio: of the slices' median rps; slices: the lowest and highest ratio of one "
         "service slice to the floor slice right after it. "
-        "CPU ms/req: CPU (user + system) the gunicorn workers spent per request: the "
-        "application, plus gunicorn and the kernel's share in the worker. wrk runs on the "
+        f"CPU ms/req: CPU (user + system) the {SERVER} workers spent per request: the "
+        f"application, plus {SERVER} and the kernel's share in the worker. wrk runs on the "
         "same two cores, so throughput follows this figure."
     )
     soak_errs = soak_r["http_err"] + soak_r["sock_err"]
@@ -683,7 +739,9 @@ def main() -> None:
         help="only print the CPU per in-process patient-view call with BODY (cpu_ms=...)",
     )
     parser.add_argument("--calls", type=int, default=2000, help="calls per --wsgi-cpu repeat")
+    add_server_option(parser)
     args = parser.parse_args()
+    use_server(args.server)
     if args.quick:
         args.duration, args.soak, args.mem_requests = 3, 10, 20_000
     out = ROOT / "bench" / "results"

@@ -1,38 +1,34 @@
 #!/usr/bin/env python3
 """gunicorn (sync) against granian (WSGI) for the floor and the service, in one run (issue 18).
 
-Starts the floor and the service under each server with 2 worker processes on 127.0.0.1:
+Starts the floor and the service under each server with 2 worker processes on 127.0.0.1,
+as :func:`run.server` does for ``--server``:
 
-* ``gunicorn``: the service's production config (``cds_service/gunicorn_conf.py``,
-  ``-k sync -w 2``), as ``bench/run.py`` runs both;
-* ``granian``: ``--interface wsgi --workers 2`` with its default blocking threads (256 per
-  worker), and ``granian 1 thread`` (``--blocking-threads 1``: one request at a time per
-  worker, like a sync worker). granian reads no gunicorn config, so the service gets a
-  ``PROMETHEUS_MULTIPROC_DIR`` of its own in the environment, as an operator would set it.
+* ``gunicorn``: the alternative config (``cds_service/gunicorn_conf.py``, ``-k sync -w 2``);
+* ``granian``: the shipped launcher for the service (``python -m cds_service.server
+  --workers 2``: WSGI, one blocking thread per worker, every per-worker duty of
+  ``cds_service/serving.py``) and granian's command line with the same settings for the
+  floor.
 
-All six are loaded with the 95/4/1 mix of ``bench/workload.py`` (``wrk_mix.lua``) in
+All are loaded with the 95/4/1 mix of ``bench/workload.py`` (``wrk_mix.lua``) in
 alternating slices at c=8, the order rotating each round, and one markdown table gives
 each one's rps, its ratio to the gunicorn floor and its gain over the same app on gunicorn.
 
-Then the per-worker duties of ``cds_service/gunicorn_conf.py`` are probed on both servers:
-card records queued in the workers when the server is stopped gracefully (SIGTERM right
-after a burst of firing calls), and the calls counted by ``/metrics`` (summed over the
-workers). Issue 18's rule: adopt granian only if the service's mix throughput rises by
-at least 20 % with every duty kept.
+Then the per-worker duties are probed on each server: card records queued in the workers
+when the server is stopped gracefully (SIGTERM right after a burst of firing calls), and
+the calls counted by ``/metrics`` (summed over the workers). Issue 18's rule: ship granian
+only if the service's mix throughput rises by at least 20 % with every duty kept.
 
-Usage: ``.venv/bin/python bench/servers.py [--duration 12] [--slices 3]`` (about 2.5
-minutes). Needs granian in the venv (``.venv/bin/pip install granian``; not a project
-dependency), ``wrk`` and ``shared/bench`` as ``bench/run.py`` does.
+Usage: ``.venv/bin/python bench/servers.py [--duration 12] [--slices 3] [--server NAME ...]``
+(about 2 minutes; ``--server`` repeated picks the servers, default both). Needs ``wrk``
+and ``shared/bench`` as ``bench/run.py`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
-import tempfile
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC
 from datetime import datetime
@@ -48,28 +44,6 @@ from workload import machine
 from workload import mix_script
 
 HERE = Path(__file__).resolve().parent
-GRANIANS = {"granian": [], "granian 1 thread": ["--blocking-threads", "1"]}
-
-
-def granian(target: str, extra: list[str]) -> Callable[[int], list[str]]:
-    """The granian command line for ``target`` on a port (see :func:`run.server`)."""
-
-    def command(port: int) -> list[str]:
-        return [
-            *(sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2"),
-            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-            *extra,
-            target,
-        ]
-
-    return command
-
-
-def service_env(server: str) -> dict[str, str]:
-    env = run.service_env()
-    if server != "gunicorn":  # gunicorn_conf.py sets it up for gunicorn
-        env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cds-metrics-")
-    return env
 
 
 def start(stack: ExitStack, server: str, app: str, env: dict[str, str]) -> tuple[str, int]:
@@ -78,32 +52,32 @@ def start(stack: ExitStack, server: str, app: str, env: dict[str, str]) -> tuple
         "floor": ("floor_app:app", FLOOR_DIR, "/cds-services"),
         "service": ("cds_service.wsgi:app", ROOT, "/health"),
     }[app]
-    command = None if server == "gunicorn" else granian(target, GRANIANS[server])
-    return stack.enter_context(run.server([target], env, cwd, probe, command=command))
+    return stack.enter_context(run.server([target], env, cwd, probe, kind=server))
 
 
-def throughput(duration: int, slices: int) -> None:
+def throughput(servers: list[str], duration: int, slices: int) -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     mix = mix_script(make_bodies.write_workload(out, datetime.now(UTC)))
     paths = {"floor": "/cds-services/x", "service": "/cds-services/patient-view"}
-    names = [(app, srv) for app in paths for srv in ("gunicorn", *GRANIANS)]
+    names = [(app, srv) for app in paths for srv in servers]
     with ExitStack() as stack:
         loads = []
         for app, srv in names:
-            base, master = start(stack, srv, app, service_env(srv) if app == "service" else {})
+            base, master = start(stack, srv, app, run.service_env() if app == "service" else {})
             loads.append((base + paths[app], None, master))
         runs = run.alternate(loads, duration, slices=slices, rotate=True, **mix)
     by_name = dict(zip(names, runs, strict=True))
-    floor_runs = by_name[("floor", "gunicorn")]
+    first = servers[0]  # gunicorn when it runs: the reference of the gain
+    floor_runs = by_name[("floor", first)]
     floor_rps = run.median_run(floor_runs)["rps"]
     print(
-        "\n| app | server | rps | ratio to gunicorn floor | slices | gain over gunicorn | "
+        f"\n| app | server | rps | ratio to {first} floor | slices | gain over {first} | "
         "p50 ms | p99 ms | CPU ms/req | errors |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
     )
     for (app, srv), app_runs in by_name.items():
         m = run.against(app_runs, floor_runs)
-        same_app = run.median_run(by_name[(app, "gunicorn")])["rps"]
+        same_app = run.median_run(by_name[(app, first)])["rps"]
         print(
             f"| {app} | {srv} | {m['rps']:.0f} | {m['rps'] / floor_rps:.2f} | "
             f"{m['ratio_min']:.2f}-{m['ratio_max']:.2f} | {(m['rps'] / same_app - 1) * 100:+.0f} % | "
@@ -119,7 +93,7 @@ def card_rows_after_stop(server: str, calls: int) -> str:
     says how soon), so rows found in the table were written by the stop.
     """
     body = make_bodies.patient_view(datetime.now(UTC))
-    env = service_env(server)
+    env = run.service_env()
     db = env["CDS_DATABASE_URL"].removeprefix("sqlite:///")
     with ExitStack() as stack:
         base, _ = start(stack, server, "service", env)
@@ -141,12 +115,12 @@ def card_rows_after_stop(server: str, calls: int) -> str:
     return f"| {server} | {calls} | {counted:.0f} | {cards} | {rows} | {elapsed:.2f} s |"
 
 
-def duties(calls: int) -> None:
+def duties(servers: list[str], calls: int) -> None:
     print(
         "\n| server | calls | calls counted by /metrics | cards answered | "
         "card rows written by the stop | first call to SIGTERM |\n|---|--:|--:|--:|--:|--:|"
     )
-    for server in ("gunicorn", *GRANIANS):
+    for server in servers:
         print(card_rows_after_stop(server, calls))
 
 
@@ -155,7 +129,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=12, help="seconds per server")
     parser.add_argument("--slices", type=int, default=3, help="rounds")
     parser.add_argument("--calls", type=int, default=20, help="firing calls before the stop")
+    parser.add_argument("--server", action="append", choices=run.SERVERS, help="default: both")
     args = parser.parse_args()
+    servers = sorted(set(args.server or run.SERVERS), key=("gunicorn", "granian").index)
     load_start, started = load_average(), time.time()
     print(
         f"\n## gunicorn vs granian, mix 95/4/1, c=8, {args.slices} rotating rounds of "
@@ -163,8 +139,8 @@ def main() -> None:
         f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n\nMachine: {machine()}. "
         f"granian {version('granian')}, gunicorn {version('gunicorn')}."
     )
-    throughput(args.duration, args.slices)
-    duties(args.calls)
+    throughput(servers, args.duration, args.slices)
+    duties(servers, args.calls)
     print(
         f"\nLoad average (1, 5, 15 min): at start {load_start}, at end {load_average()}; "
         f"{time.time() - started:.0f} s in all."

@@ -12,7 +12,7 @@ name says (no card, or cards) would measure the wrong path, so the run stops.
 
 Usage: ``.venv/bin/python bench/workload.py [--duration 15] [--soak 60]`` (three slices of
 duration/3 s each per row; then the mix alone at c=32 for ``--soak`` seconds, which must
-give no error). Needs ``wrk`` and ``shared/bench`` as ``run.py`` does.
+give no error; ``--server granian|gunicorn`` picks the server of both, default the shipped one). Needs ``wrk`` and ``shared/bench`` as ``run.py`` does.
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per row, in 3 slices")
     parser.add_argument("--soak", type=int, default=60, help="seconds of the mix at c=32")
+    run.add_server_option(parser)
     args = parser.parse_args()
+    run.use_server(args.server)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     files = make_bodies.write_workload(out, datetime.now(UTC))
@@ -109,7 +111,7 @@ def main() -> None:
     slice_s = -(-args.duration // 3)
     print(
         f"\n## Real workload, c=8, 3 alternating {slice_s} s slices per row (median rps, "
-        f"worst p99), gunicorn sync -w 2, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
+        f"worst p99), {run.describe()}, 127.0.0.1 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n"
     )
     print(f"Machine: {machine()}\n")
     print(

@@ -241,14 +241,16 @@ class Settings:
         ),
     )
     bind: str = _setting(
-        "0.0.0.0:8080", "Address the production server (gunicorn, Docker image) listens on.", TEXT
+        "0.0.0.0:8080", "`HOST:PORT` the production server (Docker image) listens on.", TEXT
     )
     workers: int | None = _setting(
-        None, "gunicorn worker processes; default one per CPU core.", _optional(_number(int, 1))
+        None,
+        "Production server worker processes; default one per CPU core.",
+        _optional(_number(int, 1)),
     )
     forwarded_allow_ips: str = _setting(
         "127.0.0.1",
-        "Proxies whose `X-Forwarded-*` headers gunicorn trusts (your load balancer).",
+        "Proxies whose `X-Forwarded-*` headers gunicorn trusts; granian has no such setting.",
         TEXT,
     )
 

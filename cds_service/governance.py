@@ -51,17 +51,6 @@ def modes_or_exit(settings: Settings) -> RuleModes:
         raise SystemExit(2) from None
 
 
-def check_at_start() -> RuleModes:
-    """Check the modes file of the environment's settings before any server starts.
-
-    Called by ``spine-mass-cds serve`` and by gunicorn's master (``on_starting``), so a bad
-    file stops the whole server with one line rather than each worker with a traceback.
-    """
-    import os
-
-    return modes_or_exit(Settings.load(os.environ))
-
-
 def log_modes(modes: RuleModes) -> None:
     """The start-up line naming every topic that is not simply active."""
     log.info(

@@ -1,11 +1,11 @@
-"""Prometheus metrics at ``/metrics``, correct under several gunicorn worker processes.
+"""Prometheus metrics at ``/metrics``, correct under several worker processes.
 
 Counters are fed by the event bus (:mod:`cds_service.events`), so no view is edited for
 them: every CDS service call (400s, 401s and 412s that never reach the logic included,
 timed by the call's log clock), cards, FHIR fallback fetches, feedback and JWT refusals.
 
 With several workers each process only sees its own calls. When
-``PROMETHEUS_MULTIPROC_DIR`` is set (``cds_service/gunicorn_conf.py`` sets it up), every
+``PROMETHEUS_MULTIPROC_DIR`` is set (:mod:`cds_service.serving` sets it up), every
 worker writes its samples to that directory and ``/metrics`` aggregates all of them, so a
 scrape gives the same totals whichever worker answers it.
 
@@ -35,6 +35,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client import REGISTRY
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
+from prometheus_client import Gauge
 from prometheus_client import Histogram
 from prometheus_client import generate_latest
 from prometheus_client import multiprocess
@@ -111,14 +112,21 @@ DATABASE_UNAVAILABLE = Counter(
     "because the database could not be reached.",
     ["operation"],
 )
+# "livesum": a worker counts while it lives; the server marks a dead worker's file
+# (serving.worker_died), so a crashed and respawned worker is not counted twice.
+WORKERS = Gauge(
+    "cds_worker_processes",
+    "Worker processes serving the API (should equal the configured workers).",
+    multiprocess_mode="livesum",
+)
 
 
 class PrefetchTally:
     """What each prefetch key brought, summed in this process, written at most every second.
 
     Written by the call that finds ``interval_s`` has passed, by a daemon thread when the
-    worker is idle, before this worker answers ``/metrics``, and at exit (gunicorn's
-    ``worker_exit`` hook and ``atexit``). A forked child starts with nothing pending.
+    worker is idle, before this worker answers ``/metrics``, and at exit (the server's
+    worker-exit duty, :func:`cds_service.serving.worker_stopping`, and ``atexit``). A forked child starts with nothing pending.
     """
 
     def __init__(self, interval_s: float = 1.0) -> None:
@@ -173,7 +181,7 @@ atexit.register(TALLY.flush)
 
 
 def flush() -> None:
-    """Write this process's pending counter sums (gunicorn's ``worker_exit``, tests)."""
+    """Write this process's pending counter sums (a server's worker exit, tests)."""
     TALLY.flush()
 
 
@@ -185,6 +193,7 @@ def init_app(app: Flask) -> None:
     if not settings_of(app).metrics_enabled:
         return
     app.register_blueprint(bp)
+    WORKERS.set(1)
     events.subscribe(app, "call", _on_call)
     events.subscribe(app, "fhir_fetch", _on_fhir_fetch)
     events.subscribe(app, "prefetch_key_absent", _on_prefetch_key_absent)

@@ -1,8 +1,8 @@
-"""WSGI entry point for production servers: ``gunicorn cds_service.wsgi:app``.
+"""WSGI entry point for production servers (``cds_service/server.py``, gunicorn).
 
 A setting or trust configuration that cannot work ends the worker with one line and
-gunicorn's "application failed to load" status (4), so the master stops instead of
-restarting workers that fail the same way forever.
+gunicorn's "application failed to load" status (4), which ``cds_service/server.py`` honours
+too: the master stops instead of restarting workers that fail the same way forever.
 """
 
 from __future__ import annotations

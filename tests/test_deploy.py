@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -47,15 +48,15 @@ def test_compose_file_runs_the_service_with_postgres_and_an_optional_hapi() -> N
         assert result.returncode == 0, result.stderr
 
 
-def test_image_is_slim_non_root_health_checked_and_runs_gunicorn() -> None:
+def test_image_is_slim_non_root_health_checked_and_runs_the_launcher() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.\d+-slim$", dockerfile, re.M)
     users = re.findall(r"^USER (\S+)$", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in dockerfile and "/health" in dockerfile
     health = dockerfile[dockerfile.index("HEALTHCHECK") :].split("\nCMD", 1)[0]
-    assert "CDS_BIND" in health  # probes the port gunicorn listens on, not a fixed 8080
-    assert "gunicorn" in dockerfile and "cds_service.gunicorn_conf" in dockerfile
+    assert "CDS_BIND" in health  # probes the port the server listens on, not a fixed 8080
+    assert dockerfile.rstrip().endswith('CMD ["python", "-m", "cds_service.server"]')
 
 
 def test_readme_configuration_table_is_current_and_complete() -> None:
@@ -85,20 +86,27 @@ def test_readme_points_at_files_that_exist_and_keeps_its_two_first_commands() ->
     assert commands[:2] == ["make run", "make test"]
 
 
-def test_a_gunicorn_worker_freezes_its_start_up_heap() -> None:
+#: What each server's worker runs once it has loaded the app.
+LOADED = {
+    "granian": "from cds_service import server\nserver._load_app(server.TARGET)\n",
+    "gunicorn": "from cds_service import gunicorn_conf, wsgi\ngunicorn_conf.post_worker_init(None)\n",
+}
+
+
+@pytest.mark.parametrize("server", sorted(LOADED))
+def test_a_worker_freezes_its_start_up_heap(server: str) -> None:
     """Full collections would walk every start-up object: a pause of tens of ms each time."""
-    script = (
-        "import gc\n"
-        "from cds_service import gunicorn_conf, create_app\n"
-        "create_app({'AUTH_MODE': 'off', 'DATABASE_URL': 'sqlite://'})\n"
-        "gunicorn_conf.post_worker_init(None)\n"
-        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
-    )
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp()}
+    script = f"import gc\n{LOADED[server]}print(gc.get_freeze_count(), len(gc.get_objects()))\n"
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(),
+        "CDS_AUTH_MODE": "off",
+        "CDS_DATABASE_URL": "sqlite://",
+    }
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    frozen, still_tracked = int(out[0]), int(out[1])
+    frozen, still_tracked = int(out[-2]), int(out[-1])
     assert frozen > 50_000, "the application's objects are frozen"
     assert still_tracked < 1_000, "a full collection has almost nothing left to walk"
 

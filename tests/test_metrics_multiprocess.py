@@ -1,66 +1,44 @@
-"""/metrics under the production server: totals are right whichever worker answers."""
+"""/metrics under both production servers: totals are right whichever worker answers."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
+import signal
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 
 from cds_service import bundles
+from tests.support import ROOT
+from tests.support import SERVERS
+from tests.support import ServerUrl
+from tests.support import running
+from tests.support import worker_pids
 
-ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.slow
 CALLS = 24
+RECEIVED = 'cds_prefetch_received_total{key="conditions",source="prefetch"} '
+BODY = bundles.read(
+    json.loads((ROOT / "examples" / "myeloma-vertebral-lesion.json").read_text())
+).cds_request("patient-view", hook_instance="a1b2c3d4-0000-4000-8000-000000000001")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = free_port()
+@pytest.fixture(params=SERVERS)
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServerUrl, Path]]:
     env = {
         **os.environ,
         "CDS_AUTH_MODE": "off",
         "CDS_DATABASE_URL": f"sqlite:///{tmp_path / 'cds.sqlite'}",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-        "PYTHONPATH": str(ROOT),
     }
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:cds_service.gunicorn_conf"]
-    cmd += ["--workers", "2", "--bind", f"127.0.0.1:{port}", "cds_service.wsgi:app"]
-    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not (workers_up(proc.pid) == 2 and healthy(base)):
-            time.sleep(0.1)
-        yield base, tmp_path / "metrics"
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
-
-
-def workers_up(pid: int) -> int:
-    """Count gunicorn's worker processes (children of the master), from /proc."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return len(children.read_text().split()) if children.exists() else 0
-
-
-def healthy(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/health", timeout=1).status_code == 200
-    except requests.RequestException:  # refused before bind, read timeout while workers boot
-        return False
+    with running(request.param, env, tmp_path / "server.log", workers=2, cwd=tmp_path) as url:
+        yield url, tmp_path / "metrics"
 
 
 def calls_total(
@@ -69,37 +47,63 @@ def calls_total(
     return sum(float(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix))
 
 
-RECEIVED = 'cds_prefetch_received_total{key="conditions",source="prefetch"} '
+def call(base: str, calls: int) -> None:
+    def one(_: int) -> int:
+        url = f"{base}/cds-services/patient-view"
+        return requests.post(url, json=BODY, timeout=30).status_code
+
+    with ThreadPoolExecutor(4) as pool:  # concurrent, so both workers take calls
+        assert set(pool.map(one, range(calls))) == {200}
 
 
-@pytest.mark.slow
-def test_two_workers_report_the_sum_of_their_calls(gunicorn: tuple[str, Path]) -> None:
-    base, metrics_dir = gunicorn
-    doc = json.loads((ROOT / "examples" / "myeloma-vertebral-lesion.json").read_text())
-    body = bundles.read(doc).cds_request(
-        "patient-view", hook_instance="a1b2c3d4-0000-4000-8000-000000000001"
-    )
+def writers(metrics_dir: Path) -> set[str]:
+    """The processes that counted calls: each writes its own ``counter_<pid>.db``."""
+    return {p.stem.rsplit("_", 1)[-1] for p in metrics_dir.glob("counter_*.db")}
 
-    payload = json.dumps(body).encode()
-    host, port = base.removeprefix("http://").split(":")
-    # Keep one worker busy on a half-sent request, so the other must answer the rest.
-    with socket.create_connection((host, int(port)), timeout=10) as held:
-        held.sendall(b"POST /cds-services/patient-view HTTP/1.1\r\n")
-        time.sleep(0.3)  # it has been accepted by one worker, which now waits for headers
-        for _ in range(CALLS - 1):
-            response = requests.post(f"{base}/cds-services/patient-view", json=body, timeout=10)
-            assert response.status_code == 200
-        head = f"Host: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}"
-        held.sendall(head.encode() + b"\r\nConnection: close\r\n\r\n" + payload)
-        assert held.recv(64).startswith(b"HTTP/1.1 200")
-    writers = {p.stem.rsplit("_", 1)[-1] for p in metrics_dir.glob("counter_*.db")}
-    assert len(writers) >= 2  # each worker process wrote its own samples
+
+def test_two_workers_report_the_sum_of_their_calls(server: tuple[ServerUrl, Path]) -> None:
+    base, metrics_dir = server
+    sent = 0
+    while len(writers(metrics_dir)) < 2:
+        assert sent < 10 * CALLS, "one worker took every call"
+        call(base, CALLS)
+        sent += CALLS
     scrapes = [requests.get(f"{base}/metrics", timeout=5).text for _ in range(6)]
-    assert {calls_total(text) for text in scrapes} == {float(CALLS)}
+    assert {calls_total(text) for text in scrapes} == {float(sent)}
     assert all("cds_service_call_duration_seconds_count" in text for text in scrapes)
     # The prefetch counters are written at most a second late, by the idle worker too.
     deadline = time.monotonic() + 5
-    while calls_total(text := requests.get(f"{base}/metrics", timeout=5).text, RECEIVED) < CALLS:
+    while calls_total(text := requests.get(f"{base}/metrics", timeout=5).text, RECEIVED) < sent:
         assert time.monotonic() < deadline, "prefetch counters never written"
         time.sleep(0.2)
-    assert calls_total(text, RECEIVED) == CALLS
+    assert calls_total(text, RECEIVED) == sent
+
+
+def live_workers(base: ServerUrl, done: Callable[[list[int], float], bool]) -> str:
+    """Scrape until ``done(worker pids, cds_worker_processes)``; return that scrape."""
+    deadline = time.monotonic() + 60
+    while True:
+        pids = worker_pids(base.pid)
+        try:
+            text = requests.get(f"{base}/metrics", timeout=5).text
+        except requests.ConnectionError:  # a connection a killed worker had taken
+            text = ""
+        live = calls_total(text, "cds_worker_processes ")
+        if done(pids, live):
+            return text
+        assert time.monotonic() < deadline, f"workers {pids}, cds_worker_processes {live}"
+        time.sleep(0.2)
+
+
+def test_a_killed_worker_is_replaced_and_no_longer_counted(
+    server: tuple[ServerUrl, Path],
+) -> None:
+    base, metrics_dir = server
+    live_workers(base, lambda pids, live: live == 2)  # both loaded
+    call(base, CALLS)
+    dead = worker_pids(base.pid)[0]
+    os.kill(dead, signal.SIGKILL)
+    # Respawned and loaded, and the dead one's live gauge dropped.
+    text = live_workers(base, lambda pids, live: len(pids) == 2 and dead not in pids and live == 2)
+    assert not list(metrics_dir.glob(f"gauge_livesum_{dead}.db"))
+    assert calls_total(text) == CALLS  # the dead worker's calls stay counted

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.trust.trust_helpers import free_port
+from tests.support import free_port
 
 ROOT = Path(__file__).parent.parent
 #: What a PostgreSQL test does: a throw-away schema, a table through SQLAlchemy, the server port.

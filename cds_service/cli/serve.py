@@ -20,7 +20,7 @@ from .common import load_settings
     "--workers",
     default=0,
     type=int,
-    help="Run the production server (gunicorn) with N workers; 0 = development server.",
+    help="Run the production server (granian) with N workers; 0 = development server.",
 )
 def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the CDS Hooks API.
@@ -31,18 +31,15 @@ def serve_command(host: str, port: int, workers: int) -> None:
     settings = load_settings()
     modes_or_exit(settings)  # a bad rule modes file: one line, exit 2, before anything starts
     if workers > 0:
-        # exec, not a child: signals from the container runtime reach gunicorn directly.
+        # exec, not a child: signals from the container runtime reach the server directly.
         cmd = [
             sys.executable,
             "-m",
-            "gunicorn",
-            "--config",
-            "python:cds_service.gunicorn_conf",
+            "cds_service.server",
             "--workers",
             str(workers),
             "--bind",
             f"{host}:{port}",
-            "cds_service.wsgi:app",
         ]
         os.execv(sys.executable, cmd)
     from .. import create_app

@@ -20,8 +20,8 @@ appends its rows to a bounded in-memory queue, written one transaction per batch
   the master), and a forked child starts with an empty queue of its own.
 * After each batch, ``after_write`` runs (outside the write lock): on SQLite it hands the
   WAL checkpoint to a thread of its own (:mod:`.checkpoint`).
-* Durable at a clean exit: :func:`flush_all` runs at interpreter exit and from gunicorn's
-  ``worker_exit`` hook; :meth:`CardWriter.flush` lets tests and reports read their writes.
+* Durable at a clean exit: :func:`flush_all` runs at interpreter exit and when a server's
+  worker stops (:func:`cds_service.serving.worker_stopping`: a forked worker skips ``atexit``); :meth:`CardWriter.flush` lets tests and reports read their writes.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ class CardWriter:
 
 
 def flush_all() -> None:
-    """Write every writer's queue of this process (interpreter exit, gunicorn worker exit)."""
+    """Write every writer's queue of this process (interpreter exit, a server's worker exit)."""
     for writer in list(_WRITERS):
         writer.flush()
 

@@ -1,4 +1,4 @@
-"""The real service under gunicorn with 2 worker processes, on SQLite and PostgreSQL.
+"""The real service under its shipped server (granian) with 2 worker processes, on SQLite and PostgreSQL.
 
 500 feedback posts from 16 concurrent clients (plus re-sent duplicates) must leave exactly
 500 rows; a token replayed against both workers at once is accepted once; the acceptance
@@ -28,10 +28,10 @@ from cds_service.logic.cards import OVERRIDE_SYSTEM
 from cds_service.store import open_engine
 from cds_service.store.schema import card_record
 from cds_service.store.schema import feedback
+from tests.support import running
 from tests.trust.trust_helpers import BASE_URL
 from tests.trust.trust_helpers import ROOT
 from tests.trust.trust_helpers import cds_env
-from tests.trust.trust_helpers import gunicorn
 from tests.trust.trust_helpers import public_jwk
 from tests.trust.trust_helpers import token
 
@@ -163,8 +163,8 @@ def feedback_rows(db: sa.Engine) -> tuple[int, int, int]:
 def test_concurrent_feedback_two_workers_and_restart(
     server_env: dict[str, str], db: sa.Engine, ec_key: Any, tmp_path: Path
 ) -> None:
-    log = tmp_path / "gunicorn.log"
-    with gunicorn(server_env, log) as url:
+    log = tmp_path / "server.log"
+    with running("granian", server_env, log) as url:
         seed_cards(db)
         started = time.monotonic()
         statuses = post_all(url, ec_key, list(range(POSTS)) + list(range(DUPLICATES)))
@@ -187,7 +187,7 @@ def test_concurrent_feedback_two_workers_and_restart(
         before = report(server_env)
     assert before == expected_report()
 
-    with gunicorn(server_env, log) as url:  # restarted on the same database
+    with running("granian", server_env, log) as url:  # restarted on the same database
         assert report(server_env) == before
         assert post_all(url, ec_key, [0, 1]) == [200, 200]
         assert feedback_rows(db) == (POSTS, POSTS, POSTS)

@@ -23,7 +23,8 @@ from cds_service.logic.modes import parse_modes
 from cds_service.store import engine
 from cds_service.store import flush
 from cds_service.store.schema import card_record
-from tests.support import GUNICORN
+from tests.support import SERVERS
+from tests.support import server_command
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "requests"
 ROOT = Path(__file__).parent.parent.parent
@@ -184,20 +185,16 @@ def _start(cmd: list[str], modes: Path, tmp_path: Path) -> subprocess.CompletedP
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("server", ["serve", "serve-workers", "gunicorn"])
+@pytest.mark.parametrize("server", ["serve", "serve-workers", *SERVERS])
 def test_the_real_servers_refuse_to_start_naming_the_bad_entry(
     server: str, db_url: str, tmp_path: Path
 ) -> None:
     modes = tmp_path / "modes.yaml"
     modes.write_text("dexamethasone: silent\nmri-13h: off\n")
     cli = [sys.executable, "-m", "cds_service.cli", "serve", "--port", "0"]
-    cmd = {
-        "serve": cli,
-        "serve-workers": [*cli, "--workers", "1"],
-        "gunicorn": GUNICORN,
-    }[server]
-    done = _start(cmd, modes, tmp_path)
-    assert done.returncode != 0
+    cmd = {"serve": cli, "serve-workers": [*cli, "--workers", "1"]}.get(server)
+    done = _start(cmd or server_command(server), modes, tmp_path)
+    assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, done.stderr
     assert "unknown card topic 'mri-13h'" in lines[0] and "Traceback" not in done.stderr

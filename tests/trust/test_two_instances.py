@@ -1,6 +1,6 @@
 """Two service instances sharing one PostgreSQL: the scaled-out deployment (issue 15).
 
-Each instance is its own gunicorn on loopback; the JWT replay record and the feedback rows
+Each instance is its own server (granian, as shipped) on loopback; the JWT replay record and the feedback rows
 are decided by the shared database, so the instances agree without talking to each other.
 """
 
@@ -21,10 +21,10 @@ import sqlalchemy as sa
 
 from cds_service.store import open_engine
 from cds_service.store.schema import feedback
+from tests.support import running
 from tests.trust.trust_helpers import BASE_URL
 from tests.trust.trust_helpers import FEEDBACK_ITEM
 from tests.trust.trust_helpers import cds_env
-from tests.trust.trust_helpers import gunicorn
 from tests.trust.trust_helpers import pg_schema
 from tests.trust.trust_helpers import public_jwk
 from tests.trust.trust_helpers import token
@@ -49,7 +49,7 @@ def two_servers(tmp_path: Path, ec_key: Any) -> Iterator[tuple[list[str], str]]:
             DATABASE_URL=db_url,
         )
         urls = [
-            stack.enter_context(gunicorn(env, tmp_path / f"server-{i}.log", workers=1))
+            stack.enter_context(running("granian", env, tmp_path / f"server-{i}.log", workers=1))
             for i in range(2)
         ]
         yield urls, db_url

@@ -1,12 +1,9 @@
-"""Helpers of the trust tests: keys, tokens, PostgreSQL schemas and a real gunicorn server."""
+"""Helpers of the trust tests: keys, tokens, PostgreSQL schemas and the real server (tests/support.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,7 +13,6 @@ from typing import Any
 
 import jwt
 import psycopg
-import requests
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,64 +75,12 @@ def pg_schema() -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def cds_env(**settings: str) -> dict[str, str]:
     """Return an environment with ``CDS_*`` settings and the worktree importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CDS_")}
     env["PYTHONPATH"] = str(ROOT)
     env.update({f"CDS_{k}": v for k, v in settings.items()})
     return env
-
-
-class ServerUrl(str):
-    """The URL of a running server, and the pid of its gunicorn master."""
-
-    pid: int
-
-
-@contextmanager
-def gunicorn(
-    env: dict[str, str], log: Path, workers: int = 2, *, shipped: bool = False
-) -> Iterator[ServerUrl]:
-    """Run the real service under gunicorn with ``workers`` processes; yield its URL.
-
-    ``shipped``: with the image's settings (``cds_service.gunicorn_conf``: JSON logs, the
-    worker-exit flush), as production runs it.
-    """
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    if shipped:
-        cmd += ["--config", "python:cds_service.gunicorn_conf"]
-    cmd.append("--no-control-socket")  # a shared ~/.gunicorn socket would couple test runs
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [*cmd, "cds_service.wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out
-        )
-    url = ServerUrl(f"http://127.0.0.1:{port}")
-    url.pid = proc.pid
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # workers still booting
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 #: One accepted feedback item, as an EHR sends it.
