@@ -19,11 +19,9 @@ from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
 from .mri import TierDecision
-from .orders import IMAGING_KINDS
 from .orders import imaging_orders
 from .orders import judged_drafts
 from .plan import Plan
-from .plan import blocked_text
 from .render import evidence_refs
 
 
@@ -56,11 +54,10 @@ def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
         if imaging
         else "Remove the plain X-ray"
     )
-    held = blocked_text(facts, IMAGING_KINDS, "imaging order")
     if imaging:
         extra = " Replace the X-ray with the imaging suggested below."
-    elif tier is not None and held:
-        extra = held  # the tier's MRI waits on the held or stale order, not a second one
+    elif tier is not None and decision.held:
+        extra = decision.held  # release the held or stale order, never a second one
     else:
         extra = " Spine imaging is already ordered or done: remove the X-ray."
     plan = Plan(
@@ -69,7 +66,9 @@ def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
         label=label,
         extra=extra,
         about=frozenset(o.ref for o in xrays),
-        replaces_tier=imaging is not None and imaging is create,
+        # One card about the tier's MRI: this one, when it carries the tier's own order or
+        # names the held order the tier waits on (the tier card would say the same again).
+        replaces_tier=(imaging is not None and imaging is create) or decision.waits_on_held,
     )
     return [plan]
 
