@@ -32,8 +32,9 @@ def judged_draft_xray(f: Facts) -> bool:
 
 
 def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
-    """``xray-insufficient`` over the judged draft X-rays: delete them, create the tier's MRI
-    (its very ``create``: one MRI, never two)."""
+    """``xray-insufficient`` over the judged draft X-rays: delete them and create the tier's
+    MRI (its very ``create``: one MRI, never two), a routine one without a tier; when the
+    tier waits on a held MRI, name that order instead of creating one."""
     tier, create = decision.tier, decision.create
     xrays = judged_drafts(facts, OrderKind.XRAY_SPINE)
     deletes = tuple(
