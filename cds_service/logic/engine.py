@@ -24,10 +24,8 @@ from .facts import Facts
 from .modes import ALL_ACTIVE
 from .modes import Mode
 from .modes import RuleModes
-from .passes import Slate
-from .passes import apply
 from .passes import indicator
-from .passes import urgency_order
+from .passes import select
 
 __all__ = ["govern", "run_rules", "validate_catalog"]
 
@@ -53,15 +51,7 @@ def govern(
     """
     if not facts.context:
         return (), ()
-    plans = plan_cards(facts)
-    shown = apply(Slate.of(facts, plans, modes, Mode.ACTIVE))
-    world = apply(Slate.of(facts, plans, modes, Mode.SILENT))
-    active = [(p, m) for p, m in shown.cards if m is Mode.ACTIVE]
-    # A companion shown in one view and silent in the other is shown, once.
-    silent = [
-        (p, m) for p, m in world.cards if m is Mode.SILENT and not any(p is q for q, _ in active)
-    ]
-    kept = urgency_order(shown._replace(cards=(*active, *silent))).cards
+    kept = select(facts, plan_cards(facts), modes)
     why = Why(facts)
     cards = [(_render(p, why, new_uuid), m) for p, m in kept]
     return (

@@ -99,15 +99,12 @@ def tier_swap(slate: Slate) -> Slate:
     tier card would), and an ``mri-order-review`` raising the draft to the tier's
     priority. In the shown view only an active card may take the tier card's place: a
     silent card never hides a shown one."""
-    may_swap = Mode.ACTIVE if slate.view is Mode.ACTIVE else None
-    swapper = next(
-        (
-            p
-            for p, m in slate.cards
-            if p.replaces_tier and p.companion_of is None and may_swap in (None, m)
-        ),
-        None,
-    )
+
+    def may_swap(p: Plan, m: Mode) -> bool:
+        visible = slate.view is Mode.SILENT or m is Mode.ACTIVE
+        return p.replaces_tier and p.companion_of is None and visible
+
+    swapper = next((p for p, m in slate.cards if may_swap(p, m)), None)
     if swapper is None:
         return slate
     swapped = slate.keep(lambda p, _: p.companion_of is not None or p.rule.id not in TIER_IDS)
@@ -166,3 +163,16 @@ def apply(slate: Slate) -> Slate:
     for step in PASSES:
         slate = step(slate)
     return slate
+
+
+def select(facts: Facts, plans: list[Plan], modes: RuleModes) -> tuple[tuple[Plan, Mode], ...]:
+    """The cards to render, most urgent first: the active ones of the shown view and the
+    silent ones of the view where every topic that is not off is active."""
+    shown = apply(Slate.of(facts, plans, modes, Mode.ACTIVE))
+    world = apply(Slate.of(facts, plans, modes, Mode.SILENT))
+    active = [(p, m) for p, m in shown.cards if m is Mode.ACTIVE]
+    # A companion shown in one view and silent in the other is shown, once.
+    silent = [
+        (p, m) for p, m in world.cards if m is Mode.SILENT and not any(p is q for q, _ in active)
+    ]
+    return urgency_order(shown._replace(cards=(*active, *silent))).cards
