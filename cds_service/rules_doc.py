@@ -7,12 +7,15 @@ outside the sans-IO ``logic`` package it describes.
 
 from __future__ import annotations
 
+import inspect
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from .logic.catalog import RULES
 from .logic.catalog.base import Rule
 from .logic.catalog.mri import TIERS
+from .logic.passes import PASSES
 from .logic.valuesets import VALUESETS
 
 HEADER = """\
@@ -49,7 +52,8 @@ the CodeSystem `https://w3id.org/spine-mass-cds/CodeSystem/card-topic`.
 - `patient-view` returns every card that applies. `order-select` returns the cards about
   the selected drafts (`xray-insufficient`, `mri-order-review`) and every `critical`
   card the drafts do not address; `order-sign` does the same over all drafts. When the
-  X-ray card carries the tier's MRI the tier card is not returned beside it.
+  X-ray card carries the tier's MRI, or names the held MRI the tier waits on, the tier
+  card is not returned beside it.
 - Profile (`CDS_GUIDELINE_PROFILE`, `dutch` by default): under `nice` (NICE NG234) any
   trigger of `mri-12h`, `mri-24h`, `mri-48h` or a stable deficit gives `mri-24h`; back
   or radicular pain without neurology gives `mri-1w`; `mri-12h`, `mri-48h` and `mri-2w`
@@ -86,6 +90,29 @@ the CodeSystem `https://w3id.org/spine-mass-cds/CodeSystem/card-topic`.
 """
 
 
+def _doc(fn: Callable[..., Any]) -> str:
+    """A function's docstring as one markdown paragraph."""
+    return " ".join(inspect.cleandoc(fn.__doc__ or "").split())
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _pass_lines() -> list[str]:
+    """The engine's cross-card passes, in the order they apply, with their §2 sentence."""
+    lines = [
+        "## Passes",
+        "",
+        "After every rule has planned its card, the engine applies these passes in order",
+        "(`cds_service/logic/passes.py`), once for the cards shown and once for the silent",
+        "record:",
+        "",
+    ]
+    lines += [f"{i}. `{step.__name__}`: {_doc(step)}" for i, step in enumerate(PASSES, 1)]
+    return lines + [""]
+
+
 def _rule_section(rule: Rule) -> list[str]:
     tier = next((t for t in TIERS if t.rule is rule), None)
     lines = [
@@ -100,6 +127,7 @@ def _rule_section(rule: Rule) -> list[str]:
         f"- **Suggestion**: {rule.suggestion or 'none'}",
         f"- **Facts read**: {', '.join(f'`{r}`' for r in sorted(rule.requires))}",
         f"- **Predicate**: `{rule.predicate.__module__}.{rule.predicate.__name__}`",
+        f"- **Plan**: `{_name(rule.plan)}`: {_doc(rule.plan)}",
         "- **Override reasons**: " + "; ".join(str(r.display) for r in rule.override_reasons),
     ]
     if tier is not None:
@@ -149,7 +177,7 @@ def _system(url: str) -> str:
 
 def render() -> str:
     """Return the whole ``docs/rules.md`` text."""
-    lines = [HEADER]
+    lines = [HEADER, *_pass_lines()]
     for rule in RULES:
         lines += _rule_section(rule)
     lines += _valueset_lines()

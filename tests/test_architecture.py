@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+
+from cds_service.logic import catalog
+from cds_service.logic.catalog import RULES
+from cds_service.logic.catalog import Rule
 
 PACKAGE = Path(__file__).parent.parent / "cds_service"
 LOGIC = PACKAGE / "logic"
@@ -146,8 +152,41 @@ def test_the_engine_imports_no_rule_module_by_name() -> None:
     assert CATALOG_SHARED <= modules
     rule_modules = {
         name
-        for name in _imports(LOGIC / "engine.py")
+        for name in _imports(LOGIC / "engine.py") | _imports(LOGIC / "passes.py")
         if name.startswith("cds_service.logic.catalog.")
         and name.split(".")[3] in modules - CATALOG_SHARED
     }
-    assert not rule_modules, f"engine.py imports rule modules {sorted(rule_modules)}"
+    assert not rule_modules, f"the engine imports rule modules {sorted(rule_modules)}"
+
+
+@pytest.mark.parametrize("name", ["engine.py", "passes.py"])
+def test_the_engine_and_its_passes_import_only_what_the_catalog_exports(name: str) -> None:
+    """Only ``catalog.__all__``: not its shared helpers' modules either, so what the engine
+    may rely on is one visible list."""
+    taken: set[str] = set()
+    for node in ast.walk(ast.parse((LOGIC / name).read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("catalog"):
+            assert node.level == 1 and node.module == "catalog", f"{name}: from {node.module}"
+            taken |= {a.name for a in node.names}
+    assert taken, f"{name} imports nothing from the catalog"
+    assert taken <= set(catalog.__all__), sorted(taken - set(catalog.__all__))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_a_rule_plans_its_card_in_the_module_that_decides_it(rule: Rule) -> None:
+    """Predicate and plan side by side in the rule's own module, never a shared helper."""
+    module = rule.predicate.__module__
+    assert rule.plan.__module__ == module, f"{rule.id}: plan in {rule.plan.__module__}"
+    assert module.rsplit(".", 1)[1] not in CATALOG_SHARED | {"__init__"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_the_rules_document_shows_the_functions_that_run(rule: Rule) -> None:
+    """The predicate and plan docs/rules.md names are the very objects the catalog calls."""
+    rules_md = (PACKAGE.parent / "docs" / "rules.md").read_text()
+    section = rules_md.split(f"## `{rule.id}` — ", 1)[1].split("\n## ", 1)[0]
+    for label, fn in (("Predicate", rule.predicate), ("Plan", rule.plan)):
+        shown = re.search(rf"- \*\*{label}\*\*: `([\w.]+)`", section)
+        assert shown, f"docs/rules.md shows no {label.lower()} for {rule.id}"
+        module, _, name = shown[1].rpartition(".")
+        assert getattr(import_module(module), name) is fn, f"{rule.id}: {label} {shown[1]}"

@@ -1,12 +1,9 @@
-"""Run the rule catalog over facts: plan every card, keep those the hook wants, render.
+"""Run the rule catalog over facts: plan every card, apply the passes, render.
 
-Hooks (CLINICAL-RULES.md §2): ``patient-view`` returns every card that applies.
-``order-select`` returns the cards about the selected draft orders (``xray-insufficient``,
-``mri-order-review``) plus every ``critical`` card the draft orders do not address;
-``order-sign`` does the same over all draft orders. A card that explains another
-(``mri-contraindicated``, ``steroid-lymphoma-caution``) is returned exactly when the
-card it explains is: a CT-myelography suggestion or an ``isRecommended: false``
-dexamethasone must never reach the clinician without its reason (spec silent; safer).
+The catalog plans each rule's card (:func:`~.catalog.plan_cards`); the cross-card
+policies of CLINICAL-RULES.md §2 (hooks, the X-ray swap, companions, urgency order) are
+the named passes of :mod:`.passes`. This module imports no rule module: only the names
+the catalog exports.
 
 Rule modes (:mod:`.modes`) decide per topic and hook whether a card is shown, rendered
 silently for the record, or not built at all; a companion takes its principal's mode.
@@ -15,27 +12,22 @@ silently for the record, or not built at all; a companion takes its principal's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .cards import Card
-from .cards import Indicator
 from .cards import Suggestion
-from .catalog import RULES
-from .catalog import TIER_IDS
+from .catalog import Plan
+from .catalog import Why
+from .catalog import detail
 from .catalog import plan_cards
-from .catalog.orders import relevant_drafts
-from .catalog.plan import Plan
-from .catalog.render import Why
-from .catalog.render import detail
-from .catalog.validate import validate_catalog
+from .catalog import validate_catalog
 from .facts import Facts
 from .modes import ALL_ACTIVE
 from .modes import Mode
 from .modes import RuleModes
+from .passes import indicator
+from .passes import select
 
 __all__ = ["govern", "run_rules", "validate_catalog"]
-
-_RANK = {rule.id: i for i, rule in enumerate(RULES)}
 
 
 def run_rules(
@@ -59,84 +51,13 @@ def govern(
     """
     if not facts.context:
         return (), ()
-    plans = plan_cards(facts)
-
-    def mode(plan: Plan) -> Mode:
-        return modes.of(plan.rule.id, facts.hook)
-
-    principals = [
-        p
-        for p in plans
-        if facts.hook in p.rule.hooks and p.companion_of is None and mode(p) is not Mode.OFF
-    ]
-    # Two selections: what is shown (only a shown card swaps out the tier card), and what
-    # would be shown were every silent topic active (the silent record).
-    shown = _select(facts, principals, lambda p: mode(p) is Mode.ACTIVE)
-    world = _select(facts, principals, lambda p: True)
-    kept = [(p, Mode.ACTIVE) for p in shown.plans if mode(p) is Mode.ACTIVE]
-    kept += [(p, Mode.SILENT) for p in world.plans if mode(p) is Mode.SILENT]
-    for p in plans:
-        if p.companion_of is None or facts.hook not in p.rule.hooks:
-            continue
-        if p.companion_of in shown.explained(Mode.ACTIVE, mode):
-            kept.append((p, Mode.ACTIVE))
-        elif p.companion_of in world.explained(Mode.SILENT, mode):
-            kept.append((p, Mode.SILENT))
-        elif facts.hook == "patient-view" and p.companion_of not in world.ids:
-            # e.g. a device warning beside a pending MRI: the tier topic's mode
-            kept.append((p, modes.of(p.companion_of, facts.hook)))
-    kept = [(p, m) for p, m in kept if m is not Mode.OFF]
-    kept.sort(key=lambda pm: (-_indicator(pm[0]).rank, _RANK[pm[0].rule.id]))
+    kept = select(facts, plan_cards(facts), modes)
     why = Why(facts)
     cards = [(_render(p, why, new_uuid), m) for p, m in kept]
     return (
         tuple(c for c, m in cards if m is Mode.ACTIVE),
         tuple(c for c, m in cards if m is Mode.SILENT),
     )
-
-
-def _indicator(plan: Plan) -> Indicator:
-    return plan.indicator or plan.rule.indicator
-
-
-@dataclass(frozen=True)
-class _Selection:
-    """The principal cards a hook keeps, and the card (if any) that took the tier's place."""
-
-    plans: list[Plan]
-    swapper: Plan | None
-
-    @property
-    def ids(self) -> set[str]:
-        return {p.rule.id for p in self.plans}
-
-    def explained(self, wanted: Mode, mode: Callable[[Plan], Mode]) -> set[str]:
-        """Ids whose companion is kept in ``wanted`` mode: the cards of that mode, and the
-        tier ids when a card of that mode carries the tier's MRI."""
-        ids = {p.rule.id for p in self.plans if mode(p) is wanted}
-        if self.swapper is not None and mode(self.swapper) is wanted:
-            ids |= TIER_IDS
-        return ids
-
-
-def _select(facts: Facts, plans: list[Plan], may_swap: Callable[[Plan], bool]) -> _Selection:
-    """Keep cards about the judged drafts and unaddressed critical cards (order hooks).
-
-    Every card planned here is unaddressed by construction: a pending order of the card's
-    kind (record or draft) already suppressed it in planning. A card that carries the
-    tier's MRI (X-ray) or escalates its draft (review) replaces the tier card when
-    ``may_swap`` allows it: one MRI.
-    """
-    if facts.hook == "patient-view":
-        return _Selection(plans, None)
-    judged = relevant_drafts(facts)
-    kept = [
-        p for p in plans if (p.about & judged if p.about else _indicator(p) is Indicator.CRITICAL)
-    ]
-    swapper = next((p for p in kept if p.replaces_tier and may_swap(p)), None)
-    if swapper is not None:
-        kept = [p for p in kept if p.rule.id not in TIER_IDS]
-    return _Selection(kept, swapper)
 
 
 def _render(plan: Plan, why: Why, new_uuid: Callable[[], str]) -> Card:
@@ -156,7 +77,7 @@ def _render(plan: Plan, why: Why, new_uuid: Callable[[], str]) -> Card:
     return Card(
         uuid=card_uuid,
         summary=rule.summary_for(plan.variant),
-        indicator=_indicator(plan),
+        indicator=indicator(plan),
         source=rule.source_for(why.facts.profile),
         rule_id=rule.id,
         rule_version=rule.version,

@@ -15,7 +15,6 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from .catalog.mri import protocol_note
 from .facts import Facts
 from .facts import Priority
 from .facts import Region
@@ -129,6 +128,24 @@ def service_request(
     if note:
         resource["note"] = [{"text": note}]
     return resource
+
+
+def protocol_note(*, whole: bool, contrast: bool) -> str:
+    """The MRI protocol note (``ServiceRequest.note``), agreeing with the order's code (§2).
+
+    Sagittal T1 and T2/STIR (of the whole spine only when the code is whole spine), axial T2
+    through the level of concern, and gadolinium only when the code says so.
+    """
+    extent = " of the whole spine" if whole else " of the region"
+    agent = (
+        "; before and after intravenous gadolinium (an intradural tumour is suspected)"
+        if contrast
+        else "; no intravenous contrast"
+    )
+    return (
+        f"Protocol: sagittal T1 and T2/STIR{extent}, axial T2 through the level of "
+        f"concern{agent}. Plain radiographs do not replace the MRI."
+    )
 
 
 def imaging_request(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+from cds_service.logic.facts import Order
 from cds_service.logic.facts import OrderKind
 from cds_service.logic.facts import Priority
 from cds_service.logic.facts import Region
@@ -30,6 +34,14 @@ def mri(rid: str, priority: Priority | None, **kw: object) -> object:
 
 def xray(rid: str = "xr", **kw: object) -> object:
     return order(OrderKind.XRAY_SPINE, rid, code=("http://loinc.org", "24972-2"), **kw)
+
+
+def held_mri(rid: str = "held") -> Order:
+    """A stat spine MRI on record, on hold: it addresses nothing (§2)."""
+    pending = order(
+        MRI, rid, priority=Priority.STAT, in_draft=False, code=("http://loinc.org", "30855-1")
+    )
+    return replace(pending, held=True)
 
 
 class TestPendingMriInPatientView:
@@ -230,6 +242,32 @@ class TestOrderSign:
         cards = run(facts)
         assert sorted(topics(cards)) == ["mri-contraindicated", "xray-insufficient"]
         assert loinc(actions(card(cards, "xray-insufficient"))[1]["resource"]) == "47985-7"
+
+    @staticmethod
+    def xray_beside_held_mri(**symptom: object) -> list[dict[str, Any]]:
+        """order-sign with a draft X-ray, a pacemaker and a held stat MRI on record."""
+        orders = (xray(), held_mri())
+        facts = metastatic(
+            hook="order-sign", mri_contraindication=PACEMAKER, orders=orders, **symptom
+        )
+        return run(facts)
+
+    def test_xray_naming_the_held_mri_keeps_the_device_warning(self) -> None:
+        """A warning tier waits on a held MRI: the X-ray card names that order in its place,
+        and the device warning that explains the tier stays with it (it used to vanish)."""
+        cards = self.xray_beside_held_mri(back_pain=BACK_PAIN)
+        assert sorted(topics(cards)) == ["mri-contraindicated", "xray-insufficient"]
+        x = card(cards, "xray-insufficient")
+        assert [a["type"] for a in actions(x)] == ["delete"]
+        assert "`ServiceRequest/held`, on hold" in x["detail"]
+
+    def test_critical_tier_waiting_on_a_held_mri_is_one_card_with_the_xray(self) -> None:
+        """A critical tier and the X-ray card both naming the held MRI would be two MRI cards
+        for one order: the X-ray card takes the tier's place, the device warning follows."""
+        cards = self.xray_beside_held_mri(cord_compression=CORD)
+        assert "mri-12h" not in topics(cards), "one card about the MRI, never two"
+        assert {"mri-contraindicated", "xray-insufficient"} <= set(topics(cards))
+        assert "`ServiceRequest/held`, on hold" in card(cards, "xray-insufficient")["detail"]
 
     def test_patient_view_ignores_draft_only_topics(self) -> None:
         draft = mri("d", Priority.ROUTINE, region=Region.LUMBAR, in_draft=False)

@@ -1,9 +1,10 @@
 """The rule catalog: every card topic of CLINICAL-RULES.md §2, as data.
 
 One module per topic family, each holding its rules' records, predicates and plans;
-:data:`RULES` lists them in card order and :func:`plan_cards` gathers their plans. The
-engine (:mod:`cds_service.logic.engine`) imports no rule module: it applies the
-cross-card rules over these plans.
+:data:`RULES` is the one list of them, in card order, and :func:`plan_cards` runs each
+rule's plan when its predicate holds. The engine (:mod:`cds_service.logic.engine`) and its
+passes (:mod:`cds_service.logic.passes`) import only the names in ``__all__``, never a
+rule module: adding a rule is its module and one line in :data:`RULES`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,26 @@ from __future__ import annotations
 from ..facts import Facts
 from .ambulatory import AMBULATORY_STATUS
 from .base import CatalogError
+from .base import Planner
 from .base import Provenance
 from .base import Rule
 from .contraindication import MRI_CONTRAINDICATED
 from .mri import TIERS
+from .mri import TierDecision
+from .mri import decide_tier
 from .order_review import MRI_ORDER_REVIEW
+from .orders import relevant_drafts
 from .plan import Plan
-from .plans import imaging_plans
 from .radiotherapy import RADIOTHERAPY_REFERRAL
+from .render import Why
+from .render import detail
 from .stability import STABILITY_ASSESSMENT
 from .steroids import DEXAMETHASONE
 from .steroids import STEROID_LYMPHOMA_CAUTION
 from .surgical import SURGICAL_REFERRAL
-from .therapy import therapy_plans
 from .tissue import TISSUE_DIAGNOSIS
+from .validate import validate_catalog
 from .xray import XRAY_INSUFFICIENT
-from .xray import xray_plan
 
 __all__ = [
     "RULES",
@@ -34,9 +39,15 @@ __all__ = [
     "TOPIC_CODES",
     "BY_ID",
     "CatalogError",
+    "Plan",
     "Provenance",
     "Rule",
+    "TierDecision",
+    "Why",
+    "detail",
     "plan_cards",
+    "relevant_drafts",
+    "validate_catalog",
 ]
 
 RULES: tuple[Rule, ...] = (
@@ -80,14 +91,16 @@ TIER_IDS = frozenset(t.rule.id for t in TIERS)
 
 
 def plan_cards(facts: Facts) -> list[Plan]:
-    """Every card the facts call for, before the engine's hook filters and policies.
+    """Every card the facts call for, before the engine's passes (hooks, swap, companions).
 
-    The X-ray card reuses the tier's ``create`` (one MRI, never two) and judges draft
-    orders, so it is planned on the order hooks only.
+    The MRI tier is decided once, for every plan that hinges on it. A plan shared by
+    several rules (the five tiers) runs once, for the first of them whose predicate holds.
     """
-    plans, tier, create = imaging_plans(facts)
-    plans += therapy_plans(facts)
-    if facts.hook != "patient-view":
-        xray = xray_plan(facts, tier, create)
-        plans += [xray] if xray else []
+    decision = decide_tier(facts)
+    plans: list[Plan] = []
+    planned: set[Planner] = set()
+    for rule in RULES:
+        if rule.plan not in planned and rule.predicate(facts):
+            planned.add(rule.plan)
+            plans += rule.plan(facts, decision)
     return plans

@@ -13,6 +13,7 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import NICE_NG234
 from .evidence import PATCHELL_2005
+from .mri import TierDecision
 from .plan import Plan
 from .render import ambulatory_text
 
@@ -22,6 +23,12 @@ def neurology_present(f: Facts) -> bool:
     if f.cord_compression:
         return True
     return f.context and bool(f.motor_deficit or f.sphincter_dysfunction or f.bilateral)
+
+
+def ambulatory_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
+    """The status card; its variant names a status that is not plain ambulatory."""
+    variant = "" if facts.ambulatory is Ambulatory.AMBULATORY else facts.ambulatory.value
+    return [Plan(AMBULATORY_STATUS, variant, extra=ambulatory_text(facts))]
 
 
 AMBULATORY_STATUS = Rule(
@@ -34,6 +41,7 @@ AMBULATORY_STATUS = Rule(
         | {"sphincter_dysfunction", "bilateral", "ambulatory", "ambulatory_evidence"}
     ),
     predicate=neurology_present,
+    plan=ambulatory_plan,
     trigger="cord compression, or spine-mass context with a present motor deficit, sphincter dysfunction or bilateral radicular signs",
     indicator=Indicator.INFO,
     summary="Documented ambulatory status: walking; keep it recorded (strongest prognostic factor)",
@@ -48,11 +56,3 @@ AMBULATORY_STATUS = Rule(
     suggestion="",
     provenance=(PATCHELL_2005, NICE_NG234),
 )
-
-
-def ambulatory_plans(facts: Facts) -> list[Plan]:
-    """The status card; its variant names a status that is not plain ambulatory."""
-    if not AMBULATORY_STATUS.predicate(facts):
-        return []
-    variant = "" if facts.ambulatory is Ambulatory.AMBULATORY else facts.ambulatory.value
-    return [Plan(AMBULATORY_STATUS, variant, extra=ambulatory_text(facts))]

@@ -2,18 +2,20 @@
 
 A :class:`Rule` says *when* (``predicate`` over :class:`~cds_service.logic.facts.Facts`,
 naming every fact it reads in ``requires``), *what* (indicator, summary and detail
-templates, override reasons) and *on whose authority* (:class:`Provenance`). The engine
-decides how rules interact (most urgent MRI tier only, pending orders, hooks); a rule
-never builds a FHIR resource itself.
+templates, override reasons, and the ``plan`` that builds its card) and *on whose
+authority* (:class:`Provenance`). The engine's passes decide how cards interact (hooks,
+the X-ray swap, companions); the rule never sees another rule's card.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..cards import OVERRIDE_SYSTEM
 from ..cards import TOPIC_SYSTEM
@@ -24,9 +26,18 @@ from ..cards import Source
 from ..facts import Facts
 from ..inputs import PROFILES
 
+if TYPE_CHECKING:  # a plan module imports this one: the types only, not the modules
+    from .mri import TierDecision
+    from .plan import Plan
+
 SOURCE_LABEL = "Spine Mass CDS"
 ALL_HOOKS = frozenset({"patient-view", "order-select", "order-sign"})
 ORDER_HOOKS = frozenset({"order-select", "order-sign"})
+
+
+#: A rule's plan: the cards it builds once its predicate holds, given the one MRI tier
+#: decision of the request (the imaging rules read it; the others ignore it).
+Planner = Callable[[Facts, "TierDecision"], "Sequence[Plan]"]
 
 
 class CatalogError(ValueError):
@@ -70,7 +81,9 @@ class Rule:
     :param requires: the :class:`Facts` field names ``predicate`` reads; checked at
         start-up and listed in the card's *why* section when present.
     :param predicate: a named function, true when the topic's trigger holds (before the
-        cross-card rules of the engine: tiers, pending orders, hooks).
+        engine's passes: hooks, the X-ray swap, companions).
+    :param plan: builds the rule's card(s) when ``predicate`` holds; defined in the rule's
+        module beside it. Rules sharing one plan (the five tiers) run it once.
     :param summary: the card summary (< 140 characters); ``variants`` hold the
         alternative summaries the engine may choose (e.g. ``escalate``).
     :param detail: markdown that the engine extends with *why* and *evidence*;
@@ -84,6 +97,7 @@ class Rule:
     hooks: frozenset[str]
     requires: frozenset[str]
     predicate: Callable[[Facts], bool]
+    plan: Planner
     trigger: str
     indicator: Indicator
     summary: str

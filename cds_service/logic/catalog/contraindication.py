@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..cards import Indicator
 from ..facts import Facts
-from ..facts import Order
 from ..facts import OrderKind
 from .base import ALL_HOOKS
 from .base import COMMON_REASONS
@@ -18,7 +17,7 @@ from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
 from .mri import TIER_FACTS
-from .mri import Tier
+from .mri import TierDecision
 from .mri import select_tier
 from .orders import adequate_imaging
 from .orders import imaging_orders
@@ -47,6 +46,31 @@ CT_FALLBACK = (
 )
 
 
+def device_names(facts: Facts) -> str:
+    """The implanted devices behind ``mri_contraindication``, for the card text."""
+    labels = dict.fromkeys(escape(e.label) for e in facts.mri_contraindication.evidence)
+    return "; ".join(labels)  # record text: escaped, it must not inject markdown
+
+
+def contraindication_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
+    """On a judged draft MRI the card is about that order; else it explains the tier card."""
+    tier = decision.tier
+    devices = device_names(facts)
+    judged_mri = sorted(o.ref for o in judged_drafts(facts, OrderKind.MRI_SPINE))
+    if judged_mri or tier is None:  # without a judged draft the predicate saw a tier
+        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
+        orders = ", ".join(f"`{r}`" for r in judged_mri)
+        extra = f" Device: {devices}; draft order: {orders}."
+        return [
+            Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
+        ]
+    # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
+    # reading keeps the warning (no suggestion) so MR conditionality gets checked.
+    variant = "pending-mri" if decision.adequate else ""
+    extra = f" {CT_FALLBACK} Device: {devices}."
+    return [Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra)]
+
+
 MRI_CONTRAINDICATED = Rule(
     id="mri-contraindicated",
     title="MRI contraindicated: CT myelography instead",
@@ -54,6 +78,7 @@ MRI_CONTRAINDICATED = Rule(
     hooks=ALL_HOOKS,
     requires=TIER_FACTS | {"mri_contraindication", "back_pain", "radicular_pain"},
     predicate=device_meets_mri,
+    plan=contraindication_plan,
     trigger="an MRI tier fires and the record shows a pacemaker, implantable defibrillator or cochlear implant; in order-select/order-sign also a selected (order-sign: any draft) spine MRI order in a patient with context and such a device",
     indicator=Indicator.WARNING,
     summary="MRI may be contraindicated (implanted device): CT myelography suggested instead",
@@ -73,25 +98,3 @@ MRI_CONTRAINDICATED = Rule(
         *COMMON_REASONS,
     ),
 )
-
-
-def device_names(facts: Facts) -> str:
-    """The implanted devices behind ``mri_contraindication``, for the card text."""
-    labels = dict.fromkeys(escape(e.label) for e in facts.mri_contraindication.evidence)
-    return "; ".join(labels)  # record text: escaped, it must not inject markdown
-
-
-def contraindication_plan(facts: Facts, tier: Tier | None, adequate: tuple[Order, ...]) -> Plan:
-    """On a judged draft MRI the card is about that order; else it explains the tier card."""
-    devices = device_names(facts)
-    judged_mri = sorted(o.ref for o in judged_drafts(facts, OrderKind.MRI_SPINE))
-    if judged_mri or tier is None:  # without a judged draft the predicate saw a tier
-        # §2: a selected (order-sign: any draft) MRI in a patient with an implanted device.
-        orders = ", ".join(f"`{r}`" for r in judged_mri)
-        extra = f" Device: {devices}; draft order: {orders}."
-        return Plan(MRI_CONTRAINDICATED, "selected-order", about=frozenset(judged_mri), extra=extra)
-    # Spec silent on a device plus a pending *MRI* that addresses the tier: the safer
-    # reading keeps the warning (no suggestion) so MR conditionality gets checked.
-    variant = "pending-mri" if adequate else ""
-    extra = f" {CT_FALLBACK} Device: {devices}."
-    return Plan(MRI_CONTRAINDICATED, variant, companion_of=tier.rule.id, extra=extra)

@@ -3,8 +3,9 @@
 Source: Dutch guideline Wervelmetastasen (IKNL 2015, module Beeldvormend onderzoek,
 https://richtlijnendatabase.nl/richtlijn/wervelmetastasen/diagnostiek/beeldvormend_onderzoek.html),
 five tiers by neurology; the ``nice`` profile maps them onto NICE NG234's two
-(24 h with neurology, 1 week for pain alone). Only the most urgent tier fires; the
-engine applies the pending-order rules.
+(24 h with neurology, 1 week for pain alone). Only the most urgent tier fires, and the
+pending, less urgent and held imaging orders decide its card: :func:`decide_tier` settles
+that once per request for every rule that hinges on the tier.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from .. import suggestions as fhir
+from ..cards import Action
 from ..cards import Indicator
 from ..facts import Course
 from ..facts import Facts
+from ..facts import Order
 from ..facts import Priority
 from .base import ALL_HOOKS
 from .base import COMMON_REASONS
@@ -24,6 +28,12 @@ from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import IKNL_IMAGING
 from .evidence import NICE_NG234
+from .orders import IMAGING_KINDS
+from .orders import adequate_imaging
+from .orders import imaging_orders
+from .plan import Plan
+from .plan import blocked_text
+from .render import evidence_refs
 
 RECENT = timedelta(days=7)  # Dutch guideline: deficit developing over less / more than 7 days
 CONTEXT = frozenset({"spine_mass", "metastatic_suspicion", "cord_compression"})
@@ -101,22 +111,76 @@ class Tier:
     window_text: str
 
 
-def protocol_note(*, whole: bool, contrast: bool) -> str:
-    """The MRI protocol note (``ServiceRequest.note``), agreeing with the order's code (§2).
+@dataclass(frozen=True)
+class TierDecision:
+    """The one MRI tier of a request and what the imaging orders on record make of it (§2).
 
-    Sagittal T1 and T2/STIR (of the whole spine only when the code is whole spine), axial T2
-    through the level of concern, and gadolinium only when the code says so.
+    :param adequate: pending imaging at least as urgent as the tier: it addresses the tier.
+    :param lesser: pending imaging less urgent than the tier: escalate it, never a second MRI.
+    :param held: the sentence naming held or stale imaging orders ("" when none).
+    :param create: the tier's imaging order, when nothing pending or held stands in its way;
+        the X-ray card suggests this very action (one MRI, never two).
     """
-    extent = " of the whole spine" if whole else " of the region"
-    agent = (
-        "; before and after intravenous gadolinium (an intradural tumour is suspected)"
-        if contrast
-        else "; no intravenous contrast"
+
+    tier: Tier | None = None
+    adequate: tuple[Order, ...] = ()
+    lesser: tuple[Order, ...] = ()
+    held: str = ""
+    create: Action | None = None
+
+    @property
+    def waits_on_held(self) -> bool:
+        """The tier card names a held or stale order to release instead of ordering one."""
+        return self.tier is not None and not (self.adequate or self.lesser) and bool(self.held)
+
+
+NO_TIER = TierDecision()
+
+
+def decide_tier(facts: Facts) -> TierDecision:
+    """The most urgent tier that holds, and the orders that address, delay or block it."""
+    tier = select_tier(facts)
+    if tier is None:
+        return NO_TIER
+    imaging = imaging_orders(facts)
+    adequate = adequate_imaging(tier, imaging)
+    lesser = tuple(o for o in imaging if o not in adequate)
+    held = blocked_text(facts, IMAGING_KINDS, "imaging order")
+    create = None if adequate or lesser or held else _tier_action(facts, tier)
+    return TierDecision(tier, adequate, lesser, held, create)
+
+
+def _tier_action(facts: Facts, tier: Tier) -> Action:
+    mri_possible = not facts.mri_contraindication
+    resource = fhir.imaging_request(
+        facts,
+        tier.priority,
+        tier.window,
+        evidence_refs(tier.rule, facts),
+        mri_possible=mri_possible,
     )
-    return (
-        f"Protocol: sagittal T1 and T2/STIR{extent}, axial T2 through the level of "
-        f"concern{agent}. Plain radiographs do not replace the MRI."
-    )
+    what = "spine MRI" if mri_possible else "CT myelography"
+    return Action("create", f"Order {what} within {tier.window_text}", resource)
+
+
+def tier_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
+    """The card of the one tier: escalate a less urgent pending order, name a held one, or
+    order the MRI (CT myelography when MRI is contraindicated); none when addressed."""
+    tier = decision.tier
+    if tier is None or decision.adequate:
+        return []
+    if decision.lesser:
+        refs = ", ".join(f"`{o.ref}` ({o.effective_priority.code})" for o in decision.lesser)
+        extra = (
+            f" A less urgent order is pending ({refs}): **escalate it** to priority "
+            f"{tier.priority.code} instead of ordering a second MRI."
+        )
+        return [Plan(tier.rule, "escalate", extra=extra)]
+    if decision.create is None:
+        return [Plan(tier.rule, "held", extra=decision.held)]
+    variant = "ct" if facts.mri_contraindication else ""
+    create = decision.create
+    return [Plan(tier.rule, variant, (create,), label=create.description)]
 
 
 WHY_NOT_XRAY = reason("mri-elsewhere", "MRI already booked or done at another site")
@@ -140,6 +204,7 @@ def _tier(
         hooks=ALL_HOOKS,
         requires=TIER_FACTS | {"back_pain", "radicular_pain"},
         predicate=predicate,
+        plan=tier_plan,
         trigger=trigger,
         indicator=indicator,
         summary=summary,

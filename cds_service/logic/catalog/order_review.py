@@ -27,7 +27,7 @@ from .evidence import IKNL_IMAGING
 from .evidence import NICE_NG234
 from .mri import TIER_FACTS
 from .mri import Tier
-from .mri import protocol_note
+from .mri import TierDecision
 from .mri import select_tier
 from .orders import adequate_imaging
 from .orders import imaging_orders
@@ -46,13 +46,12 @@ class Review(NamedTuple):
     narrow: bool
 
 
-def reviews(f: Facts) -> list[Review]:
-    """Every pending draft that is slower than the tier no pending order addresses, or (a
-    spine MRI) of a single region when metastatic disease is suspected."""
+def reviews(f: Facts, tier: Tier | None) -> list[Review]:
+    """Every pending draft that is slower than ``tier`` when no pending order addresses it,
+    or (a spine MRI) of a single region when metastatic disease is suspected."""
     imaging = imaging_orders(f)
     if not any(o.in_draft for o in imaging):
         return []
-    tier = select_tier(f)
     unmet = tier if tier is not None and not adequate_imaging(tier, imaging) else None
     found = []
     for order in imaging:
@@ -72,37 +71,13 @@ def reviews(f: Facts) -> list[Review]:
 def draft_imaging_inadequate(f: Facts) -> bool:
     """Context and a draft spine MRI (or CT myelography) too slow or too narrow; the hook
     filter keeps the cards about judged drafts."""
-    return f.context and bool(reviews(f))
+    return f.context and bool(reviews(f, select_tier(f)))
 
 
-MRI_ORDER_REVIEW = Rule(
-    id="mri-order-review",
-    title="Review the draft spine MRI order",
-    version="1.2.0",
-    hooks=ORDER_HOOKS,
-    requires=TIER_FACTS | {"orders", "back_pain", "radicular_pain", "mri_contraindication"},
-    predicate=draft_imaging_inadequate,
-    trigger="order-select: a selected draft spine MRI (order-sign: any draft) less urgent than the tier that applies, or of a single region when metastatic disease is suspected",
-    indicator=Indicator.WARNING,
-    summary="The draft spine MRI is less urgent than required: raise its priority",
-    variants={
-        "region": "Metastatic disease suspected: image the whole spine, not a single region",
-        "both": "Draft spine MRI too slow and too narrow: raise priority, image the whole spine",
-    },
-    detail="{extra} The suggestion updates the draft order in place; no second MRI is ordered.",
-    suggestion="update the draft ServiceRequest (same id): priority raised to the tier's and/or code changed to whole spine (LOINC 30855-1)",
-    provenance=(IKNL_IMAGING, NICE_NG234),
-    override_reasons=(
-        reason("clinician-timing", "Timing or extent agreed with radiology"),
-        *COMMON_REASONS,
-    ),
-)
-
-
-def review_plans(facts: Facts) -> list[Plan]:
+def review_plans(facts: Facts, decision: TierDecision) -> list[Plan]:
     """An ``mri-order-review`` per draft that is too slow for the tier or too narrow."""
     plans = []
-    for order, tier, narrow in reviews(facts):
+    for order, tier, narrow in reviews(facts, decision.tier):
         slow = tier is not None
         resource = _reviewed(facts, order, tier.priority if tier else None, narrow)
         variant = "both" if slow and narrow else ("region" if narrow else "")
@@ -166,7 +141,7 @@ def _reviewed(facts: Facts, order: Order, priority: Priority | None, whole: bool
         kept = [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
         kept = [n for n in kept if not str(n.get("text", "")).startswith("Protocol: ")]
         is_whole = whole or order.region is Region.WHOLE
-        resource["note"] = [*kept, {"text": protocol_note(whole=is_whole, contrast=contrast)}]
+        resource["note"] = [*kept, {"text": fhir.protocol_note(whole=is_whole, contrast=contrast)}]
     return resource
 
 
@@ -180,3 +155,28 @@ def _has_contrast(code: Any) -> bool:
         and isinstance(c.get("system"), str)
         and isinstance(c.get("code"), str)
     )
+
+
+MRI_ORDER_REVIEW = Rule(
+    id="mri-order-review",
+    title="Review the draft spine MRI order",
+    version="1.2.0",
+    hooks=ORDER_HOOKS,
+    requires=TIER_FACTS | {"orders", "back_pain", "radicular_pain", "mri_contraindication"},
+    predicate=draft_imaging_inadequate,
+    plan=review_plans,
+    trigger="order-select: a selected draft spine MRI (order-sign: any draft) less urgent than the tier that applies, or of a single region when metastatic disease is suspected",
+    indicator=Indicator.WARNING,
+    summary="The draft spine MRI is less urgent than required: raise its priority",
+    variants={
+        "region": "Metastatic disease suspected: image the whole spine, not a single region",
+        "both": "Draft spine MRI too slow and too narrow: raise priority, image the whole spine",
+    },
+    detail="{extra} The suggestion updates the draft order in place; no second MRI is ordered.",
+    suggestion="update the draft ServiceRequest (same id): priority raised to the tier's and/or code changed to whole spine (LOINC 30855-1)",
+    provenance=(IKNL_IMAGING, NICE_NG234),
+    override_reasons=(
+        reason("clinician-timing", "Timing or extent agreed with radiology"),
+        *COMMON_REASONS,
+    ),
+)

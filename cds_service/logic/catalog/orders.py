@@ -6,10 +6,14 @@ publishes and the plan that builds its card read the same orders.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..facts import Facts
 from ..facts import Order
 from ..facts import OrderKind
-from .mri import Tier
+
+if TYPE_CHECKING:  # mri.py decides the tier with these helpers
+    from .mri import Tier
 
 IMAGING_KINDS = (OrderKind.MRI_SPINE, OrderKind.CT_MYELOGRAPHY)
 

@@ -15,6 +15,7 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import CEPO_2012
 from .evidence import NOMS_2013
+from .mri import TierDecision
 from .plan import Plan
 from .plan import referral_plan
 
@@ -31,6 +32,18 @@ def needs_radiotherapy_referral(f: Facts) -> bool:
     )
 
 
+def radiotherapy_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
+    """An urgent referral; none while a held referral must be released instead."""
+    return [
+        referral_plan(
+            facts,
+            RADIOTHERAPY_REFERRAL,
+            fhir.REFERRAL_RADIOTHERAPY,
+            OrderKind.REFERRAL_RADIOTHERAPY,
+        )
+    ]
+
+
 RADIOTHERAPY_REFERRAL = Rule(
     id="radiotherapy-referral",
     title="Referral to radiotherapy",
@@ -41,6 +54,7 @@ RADIOTHERAPY_REFERRAL = Rule(
         | {"vertebral_malignancy", "instability", "orders"}
     ),
     predicate=needs_radiotherapy_referral,
+    plan=radiotherapy_plan,
     trigger="confirmed lymphoma or myeloma/plasmacytoma with spine involvement (spine mass, cord compression or spinal metastasis), no instability, no radiotherapy referral pending",
     indicator=Indicator.INFO,
     summary="Refer to radiotherapy: radiosensitive tumour (lymphoma or myeloma) in the spine",
@@ -51,16 +65,3 @@ RADIOTHERAPY_REFERRAL = Rule(
     suggestion="ServiceRequest referral to radiotherapist (SNOMED 306256000), priority urgent",
     provenance=(NOMS_2013, CEPO_2012),
 )
-
-
-def radiotherapy_plans(facts: Facts) -> list[Plan]:
-    if not RADIOTHERAPY_REFERRAL.predicate(facts):
-        return []
-    return [
-        referral_plan(
-            facts,
-            RADIOTHERAPY_REFERRAL,
-            fhir.REFERRAL_RADIOTHERAPY,
-            OrderKind.REFERRAL_RADIOTHERAPY,
-        )
-    ]

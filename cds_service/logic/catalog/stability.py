@@ -13,11 +13,17 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import CEPO_2012
 from .evidence import SINS_FISHER_2010
+from .mri import TierDecision
 from .plan import Plan
 
 
 def stability_unassessed(f: Facts) -> bool:
     return bool(f.vertebral_malignancy) and not f.instability and not f.sins_recorded
+
+
+def stability_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
+    """The card asks for a SINS score: no suggestion, nothing to vary."""
+    return [Plan(STABILITY_ASSESSMENT)]
 
 
 STABILITY_ASSESSMENT = Rule(
@@ -27,6 +33,7 @@ STABILITY_ASSESSMENT = Rule(
     hooks=ALL_HOOKS,
     requires=frozenset({"vertebral_malignancy", "instability", "sins_recorded"}),
     predicate=stability_unassessed,
+    plan=stability_plan,
     trigger="a vertebral metastasis or malignant vertebral mass (including a bone metastasis at a spinal site and presumed MSCC) with no instability fact and no SINS Observation at all",
     indicator=Indicator.INFO,
     summary="Vertebral malignancy without a stability assessment: record a SINS score",
@@ -40,7 +47,3 @@ STABILITY_ASSESSMENT = Rule(
     suggestion="",
     provenance=(SINS_FISHER_2010, CEPO_2012),
 )
-
-
-def stability_plans(facts: Facts) -> list[Plan]:
-    return [Plan(STABILITY_ASSESSMENT)] if STABILITY_ASSESSMENT.predicate(facts) else []

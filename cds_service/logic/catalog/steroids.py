@@ -23,6 +23,7 @@ from .base import reason
 from .evidence import CEPO_2012
 from .evidence import IKNL_STEROIDS
 from .evidence import NICE_NG234
+from .mri import TierDecision
 from .plan import Plan
 from .plan import blocked_text
 from .render import evidence_refs
@@ -57,6 +58,55 @@ STEROID_FACTS = frozenset(
     | {"sphincter_dysfunction", "bilateral", "orders"}
 )
 
+
+ADULT_DOSE = (
+    "Give dexamethasone **16 mg per day** by mouth (8 mg twice daily) as soon as possible and "
+    "continue while awaiting definitive treatment, never a 96 mg regimen."
+)
+CHILD_DOSE = (
+    "Start dexamethasone as soon as possible at a weight-based dose agreed with paediatric "
+    "oncology, not the adult dose."
+)
+CARE = (
+    "Add proton-pump-inhibitor cover, monitor blood glucose, and stop if compression is excluded."
+)
+
+
+def dexamethasone_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
+    """16 mg/day for adults; no suggestion for a child (weight-based dose, §3) or when a held
+    order must be released instead (never a second order beside it). When lymphoma is
+    suspected the suggestion is not recommended and the caution card explains why."""
+    caution = STEROID_LYMPHOMA_CAUTION.predicate(facts)
+    held = blocked_text(facts, (OrderKind.DEXAMETHASONE,), "dexamethasone order")
+    child = facts.paediatric
+    text = f"{CHILD_DOSE if child else ADULT_DOSE} {CARE}"
+    if held:
+        text += held
+    elif caution:
+        text += " Lymphoma is suspected: see the caution card before starting."
+    suggest = not (child or held)
+    return [
+        Plan(
+            DEXAMETHASONE,
+            "held" if held else ("paediatric" if child else ""),
+            label="Start dexamethasone 16 mg/day" if suggest else "",
+            recommended=False if caution and suggest else None,
+            extra=text,
+            deferred=partial(_dexamethasone_action, facts) if suggest else None,
+        )
+    ]
+
+
+def lymphoma_caution_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
+    """The caution explains the dexamethasone card: shown exactly when that card is."""
+    return [Plan(STEROID_LYMPHOMA_CAUTION, companion_of=DEXAMETHASONE.id)]
+
+
+def _dexamethasone_action(facts: Facts) -> Action:
+    resource = fhir.dexamethasone_request(facts, evidence_refs(DEXAMETHASONE, facts))
+    return Action("create", "Order dexamethasone 8 mg twice daily by mouth", resource)
+
+
 DEXAMETHASONE = Rule(
     id="dexamethasone",
     title="Dexamethasone for suspected cord compression",
@@ -64,6 +114,7 @@ DEXAMETHASONE = Rule(
     hooks=ALL_HOOKS,
     requires=STEROID_FACTS,
     predicate=needs_dexamethasone,
+    plan=dexamethasone_plan,
     trigger="with suspected or confirmed cancer or metastatic suspicion: cord compression, any present motor deficit (stable too), sphincter dysfunction or bilateral radicular signs; no active dexamethasone (a pending order, or an administration or statement within 24 h). A held order: the card fires without a suggestion and names it. Under 18: no suggestion (weight-based dose)",
     indicator=Indicator.WARNING,
     summary="Start dexamethasone 16 mg/day: neurological signs of spinal cord compression",
@@ -80,6 +131,7 @@ DEXAMETHASONE = Rule(
     ),
 )
 
+
 STEROID_LYMPHOMA_CAUTION = Rule(
     id="steroid-lymphoma-caution",
     title="Steroids before tissue when lymphoma is suspected",
@@ -87,6 +139,7 @@ STEROID_LYMPHOMA_CAUTION = Rule(
     hooks=ALL_HOOKS,
     requires=STEROID_FACTS | {"lymphoma_suspected"},
     predicate=steroids_may_mask_lymphoma,
+    plan=lymphoma_caution_plan,
     trigger="the dexamethasone card fires and lymphoma is suspected but not confirmed",
     indicator=Indicator.WARNING,
     summary="Lymphoma suspected: steroids may make the biopsy non-diagnostic; get tissue first if stable",
@@ -99,52 +152,3 @@ STEROID_LYMPHOMA_CAUTION = Rule(
     suggestion="none on this card; the dexamethasone suggestion is marked isRecommended false",
     provenance=(NICE_NG234, CEPO_2012),
 )
-
-ADULT_DOSE = (
-    "Give dexamethasone **16 mg per day** by mouth (8 mg twice daily) as soon as possible and "
-    "continue while awaiting definitive treatment, never a 96 mg regimen."
-)
-CHILD_DOSE = (
-    "Start dexamethasone as soon as possible at a weight-based dose agreed with paediatric "
-    "oncology, not the adult dose."
-)
-CARE = (
-    "Add proton-pump-inhibitor cover, monitor blood glucose, and stop if compression is excluded."
-)
-
-
-def dexamethasone_plans(facts: Facts) -> list[Plan]:
-    """The dexamethasone card, and the lymphoma caution that explains it when it applies."""
-    if not DEXAMETHASONE.predicate(facts):
-        return []
-    caution = STEROID_LYMPHOMA_CAUTION.predicate(facts)
-    plans = [_dexamethasone_plan(facts, caution)]
-    if caution:
-        plans.append(Plan(STEROID_LYMPHOMA_CAUTION, companion_of=DEXAMETHASONE.id))
-    return plans
-
-
-def _dexamethasone_plan(facts: Facts, caution: bool) -> Plan:
-    """16 mg/day for adults; no suggestion for a child (weight-based dose, §3) or when a held
-    order must be released instead (never a second order beside it)."""
-    held = blocked_text(facts, (OrderKind.DEXAMETHASONE,), "dexamethasone order")
-    child = facts.paediatric
-    text = f"{CHILD_DOSE if child else ADULT_DOSE} {CARE}"
-    if held:
-        text += held
-    elif caution:
-        text += " Lymphoma is suspected: see the caution card before starting."
-    suggest = not (child or held)
-    return Plan(
-        DEXAMETHASONE,
-        "held" if held else ("paediatric" if child else ""),
-        label="Start dexamethasone 16 mg/day" if suggest else "",
-        recommended=False if caution and suggest else None,
-        extra=text,
-        deferred=partial(_dexamethasone_action, facts) if suggest else None,
-    )
-
-
-def _dexamethasone_action(facts: Facts) -> Action:
-    resource = fhir.dexamethasone_request(facts, evidence_refs(DEXAMETHASONE, facts))
-    return Action("create", "Order dexamethasone 8 mg twice daily by mouth", resource)

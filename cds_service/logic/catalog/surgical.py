@@ -20,6 +20,7 @@ from .base import reason
 from .evidence import NOMS_2013
 from .evidence import PATCHELL_2005
 from .evidence import SINS_FISHER_2010
+from .mri import TierDecision
 from .plan import Plan
 from .plan import referral_plan
 
@@ -71,41 +72,13 @@ def hemilaminectomy_fits(f: Facts) -> bool:
     )
 
 
-SURGICAL_REFERRAL = Rule(
-    id="surgical-referral",
-    title="Referral to neurosurgery",
-    version="1.2.0",
-    hooks=ALL_HOOKS,
-    requires=frozenset(
-        {"spine_mass", "instability", "motor_deficit", "deficit_course", "cord_compression"}
-        | {"benign_intradural", "back_pain", "radicular_pain", "sphincter_dysfunction"}
-        | {"prior_radiotherapy", "orders", "age", "mscc", "cancer"}
-    ),
-    predicate=needs_surgical_referral,
-    trigger="spine mass (including via presumed MSCC or a spinal bone metastasis) and any of: instability; a progressive (not stable) deficit; confirmed cord compression, or presumed MSCC suspected or confirmed; a symptomatic benign intradural tumour; progression after radiotherapy; no neurosurgery referral pending (a held one addresses nothing). Critical when cord compression is suspected or confirmed. Discuss today only when critical or progressive; hemilaminectomy only for a benign intradural tumour at 65 or older without instability",
-    indicator=Indicator.WARNING,
-    summary="Refer to neurosurgery: spine mass with a surgical indication",
-    variants={"critical": "Refer to neurosurgery now: spine mass with spinal cord compression"},
-    detail="{extra}{age_note}",
-    suggestion="ServiceRequest referral to neurosurgeon (SNOMED 308482002), priority urgent (stat with cord compression)",
-    provenance=(PATCHELL_2005, SINS_FISHER_2010, NOMS_2013),
-    override_reasons=(
-        reason("not-surgical-candidate", "Not a surgical candidate (prognosis, paraplegia > 48 h)"),
-        *COMMON_REASONS,
-    ),
-)
-
 HEMILAMINECTOMY_NOTE = (
     " At {age} years with a benign intradural tumour, consider minimally invasive "
     "hemilaminectomy: outcomes comparable to laminectomy with less surgical load."
 )
 
 
-def surgical_plans(facts: Facts) -> list[Plan]:
-    return [_surgical_plan(facts)] if SURGICAL_REFERRAL.predicate(facts) else []
-
-
-def _surgical_plan(facts: Facts) -> Plan:
+def surgical_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
     """Critical, and a stat referral, when cord compression is suspected or confirmed."""
     compressed = bool(facts.cord_compression)
     # The spec gives no referral priority: stat with compression (the card is critical),
@@ -118,7 +91,7 @@ def _surgical_plan(facts: Facts) -> Plan:
     text = f"{opening}: {'; '.join(surgical_indications(facts))}."
     if hemilaminectomy_fits(facts):
         text += HEMILAMINECTOMY_NOTE.format(age=facts.age)
-    return referral_plan(
+    plan = referral_plan(
         facts,
         SURGICAL_REFERRAL,
         fhir.REFERRAL_NEUROSURGERY,
@@ -128,3 +101,30 @@ def _surgical_plan(facts: Facts) -> Plan:
         priority=Priority.STAT if compressed else Priority.URGENT,
         indicator=Indicator.CRITICAL if compressed else None,
     )
+    return [plan]
+
+
+SURGICAL_REFERRAL = Rule(
+    id="surgical-referral",
+    title="Referral to neurosurgery",
+    version="1.2.0",
+    hooks=ALL_HOOKS,
+    requires=frozenset(
+        {"spine_mass", "instability", "motor_deficit", "deficit_course", "cord_compression"}
+        | {"benign_intradural", "back_pain", "radicular_pain", "sphincter_dysfunction"}
+        | {"prior_radiotherapy", "orders", "age", "mscc", "cancer"}
+    ),
+    predicate=needs_surgical_referral,
+    plan=surgical_plan,
+    trigger="spine mass (including via presumed MSCC or a spinal bone metastasis) and any of: instability; a progressive (not stable) deficit; confirmed cord compression, or presumed MSCC suspected or confirmed; a symptomatic benign intradural tumour; progression after radiotherapy; no neurosurgery referral pending (a held one addresses nothing). Critical when cord compression is suspected or confirmed. Discuss today only when critical or progressive; hemilaminectomy only for a benign intradural tumour at 65 or older without instability",
+    indicator=Indicator.WARNING,
+    summary="Refer to neurosurgery: spine mass with a surgical indication",
+    variants={"critical": "Refer to neurosurgery now: spine mass with spinal cord compression"},
+    detail="{extra}{age_note}",
+    suggestion="ServiceRequest referral to neurosurgeon (SNOMED 308482002), priority urgent (stat with cord compression)",
+    provenance=(PATCHELL_2005, SINS_FISHER_2010, NOMS_2013),
+    override_reasons=(
+        reason("not-surgical-candidate", "Not a surgical candidate (prognosis, paraplegia > 48 h)"),
+        *COMMON_REASONS,
+    ),
+)

@@ -15,6 +15,7 @@ from .base import ALL_HOOKS
 from .base import Rule
 from .evidence import CEPO_2012
 from .evidence import IKNL_UNKNOWN_PRIMARY
+from .mri import TierDecision
 from .plan import Plan
 from .plan import referral_plan
 
@@ -51,25 +52,6 @@ def needs_tissue_diagnosis(f: Facts) -> bool:
     return unexplained and not f.confirmed_primary and not f.pending(OrderKind.SPINE_BIOPSY)
 
 
-TISSUE_DIAGNOSIS = Rule(
-    id="tissue-diagnosis",
-    title="Tissue diagnosis before treatment",
-    version="1.2.0",
-    hooks=ALL_HOOKS,
-    requires=frozenset({"metastasis_or_unknown_primary", "spine_mass", "confirmed_primary"})
-    | {"orders", "intradural_suspected"},
-    predicate=needs_tissue_diagnosis,
-    trigger="a metastasis or unknown-primary Condition, or a suspected malignant spine mass (presumed MSCC included), and no confirmed primary malignancy (remission and a Z85 history count as confirmed); no spine biopsy pending. CT-guided biopsy only for a vertebral, extradural or unknown-site lesion: when every such lesion is a suspected intradural one, no suggestion and the detail names neurosurgical biopsy or resection",
-    indicator=Indicator.WARNING,
-    summary="No confirmed primary tumour: obtain tissue (CT-guided spine biopsy) before non-surgical treatment",
-    variants={
-        "intradural": "No confirmed primary tumour: tissue by neurosurgical biopsy or resection before treatment",
-    },
-    detail="{extra}",
-    suggestion="ServiceRequest CT-guided biopsy of spine (LOINC 24986-2), priority urgent; none when the only lesion is a suspected intradural one",
-    provenance=(IKNL_UNKNOWN_PRIMARY, CEPO_2012),
-)
-
 CT_BIOPSY = (
     "No confirmed primary malignancy explains the spinal lesion: obtain histology (CT-guided "
     "biopsy of the vertebral or extradural lesion, or tissue at surgery) before non-surgical "
@@ -82,15 +64,11 @@ NEUROSURGICAL_BIOPSY = (
 )
 
 
-def tissue_plans(facts: Facts) -> list[Plan]:
-    return [_tissue_plan(facts)] if TISSUE_DIAGNOSIS.predicate(facts) else []
-
-
-def _tissue_plan(facts: Facts) -> Plan:
+def tissue_plan(facts: Facts, _tier: TierDecision) -> list[Plan]:
     """CT-guided biopsy for a vertebral, extradural or unknown-site lesion; for a suspected
     intradural lesion alone no suggestion: tissue comes from neurosurgery (1.2)."""
     intradural = only_intradural(facts)
-    return referral_plan(
+    plan = referral_plan(
         facts,
         TISSUE_DIAGNOSIS,
         fhir.BIOPSY,
@@ -99,3 +77,25 @@ def _tissue_plan(facts: Facts) -> Plan:
         variant="intradural" if intradural else "",
         suggest=not intradural,
     )
+    return [plan]
+
+
+TISSUE_DIAGNOSIS = Rule(
+    id="tissue-diagnosis",
+    title="Tissue diagnosis before treatment",
+    version="1.2.0",
+    hooks=ALL_HOOKS,
+    requires=frozenset({"metastasis_or_unknown_primary", "spine_mass", "confirmed_primary"})
+    | {"orders", "intradural_suspected"},
+    predicate=needs_tissue_diagnosis,
+    plan=tissue_plan,
+    trigger="a metastasis or unknown-primary Condition, or a suspected malignant spine mass (presumed MSCC included), and no confirmed primary malignancy (remission and a Z85 history count as confirmed); no spine biopsy pending. CT-guided biopsy only for a vertebral, extradural or unknown-site lesion: when every such lesion is a suspected intradural one, no suggestion and the detail names neurosurgical biopsy or resection",
+    indicator=Indicator.WARNING,
+    summary="No confirmed primary tumour: obtain tissue (CT-guided spine biopsy) before non-surgical treatment",
+    variants={
+        "intradural": "No confirmed primary tumour: tissue by neurosurgical biopsy or resection before treatment",
+    },
+    detail="{extra}",
+    suggestion="ServiceRequest CT-guided biopsy of spine (LOINC 24986-2), priority urgent; none when the only lesion is a suspected intradural one",
+    provenance=(IKNL_UNKNOWN_PRIMARY, CEPO_2012),
+)

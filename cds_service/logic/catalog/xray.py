@@ -18,12 +18,10 @@ from .base import Rule
 from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
-from .mri import Tier
-from .orders import IMAGING_KINDS
+from .mri import TierDecision
 from .orders import imaging_orders
 from .orders import judged_drafts
 from .plan import Plan
-from .plan import blocked_text
 from .render import evidence_refs
 
 
@@ -33,33 +31,11 @@ def judged_draft_xray(f: Facts) -> bool:
     return f.context and bool(judged_drafts(f, OrderKind.XRAY_SPINE))
 
 
-XRAY_INSUFFICIENT = Rule(
-    id="xray-insufficient",
-    title="Plain spine X-ray is insufficient",
-    version="1.2.0",
-    hooks=ORDER_HOOKS,
-    requires=frozenset({"spine_mass", "metastatic_suspicion", "cord_compression", "orders"}),
-    predicate=judged_draft_xray,
-    trigger="order-select: a selected draft spine radiograph (order-sign: any draft) in a patient with spine-mass context",
-    indicator=Indicator.WARNING,
-    summary="A plain spine X-ray cannot rule out cord compression or metastases: order an MRI instead",
-    detail=(
-        "Plain radiographs miss most paraspinal and epidural disease and must not be used to "
-        "diagnose or exclude spinal metastases or cord compression.{extra}"
-    ),
-    suggestion="one suggestion, two actions: delete the draft X-ray (resourceId ServiceRequest/<id>) and create the MRI of the tier that applies (routine MRI when no tier applies; no create when an MRI is already pending or done)",
-    provenance=(NICE_NG234, ACR_MYELOPATHY),
-    override_reasons=(
-        reason("xray-other-question", "X-ray answers a different question (e.g. alignment)"),
-        *COMMON_REASONS,
-    ),
-)
-
-
-def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | None:
-    """``xray-insufficient`` over the relevant draft X-rays: delete them, create the MRI."""
-    if not XRAY_INSUFFICIENT.predicate(facts):
-        return None
+def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
+    """``xray-insufficient`` over the judged draft X-rays: delete them and create the tier's
+    MRI (its very ``create``: one MRI, never two), a routine one without a tier; when the
+    tier waits on a held MRI, name that order instead of creating one."""
+    tier, create = decision.tier, decision.create
     xrays = judged_drafts(facts, OrderKind.XRAY_SPINE)
     deletes = tuple(
         Action("delete", f"Remove the draft plain X-ray {o.ref}", resource_id=o.ref) for o in xrays
@@ -79,18 +55,44 @@ def xray_plan(facts: Facts, tier: Tier | None, create: Action | None) -> Plan | 
         if imaging
         else "Remove the plain X-ray"
     )
-    held = blocked_text(facts, IMAGING_KINDS, "imaging order")
     if imaging:
         extra = " Replace the X-ray with the imaging suggested below."
-    elif tier is not None and held:
-        extra = held  # the tier's MRI waits on the held or stale order, not a second one
+    elif tier is not None and decision.held:
+        extra = decision.held  # release the held or stale order, never a second one
     else:
         extra = " Spine imaging is already ordered or done: remove the X-ray."
-    return Plan(
+    plan = Plan(
         XRAY_INSUFFICIENT,
         actions=actions,
         label=label,
         extra=extra,
         about=frozenset(o.ref for o in xrays),
-        replaces_tier=imaging is not None and imaging is create,
+        # One card about the tier's MRI: this one, when it carries the tier's own order or
+        # names the held order the tier waits on (the tier card would say the same again).
+        replaces_tier=(imaging is not None and imaging is create) or decision.waits_on_held,
     )
+    return [plan]
+
+
+XRAY_INSUFFICIENT = Rule(
+    id="xray-insufficient",
+    title="Plain spine X-ray is insufficient",
+    version="1.2.0",
+    hooks=ORDER_HOOKS,
+    requires=frozenset({"spine_mass", "metastatic_suspicion", "cord_compression", "orders"}),
+    predicate=judged_draft_xray,
+    plan=xray_plan,
+    trigger="order-select: a selected draft spine radiograph (order-sign: any draft) in a patient with spine-mass context",
+    indicator=Indicator.WARNING,
+    summary="A plain spine X-ray cannot rule out cord compression or metastases: order an MRI instead",
+    detail=(
+        "Plain radiographs miss most paraspinal and epidural disease and must not be used to "
+        "diagnose or exclude spinal metastases or cord compression.{extra}"
+    ),
+    suggestion="one suggestion, two actions: delete the draft X-ray (resourceId ServiceRequest/<id>) and create the MRI of the tier that applies (routine MRI when no tier applies; no create when an MRI is already pending or done)",
+    provenance=(NICE_NG234, ACR_MYELOPATHY),
+    override_reasons=(
+        reason("xray-other-question", "X-ray answers a different question (e.g. alignment)"),
+        *COMMON_REASONS,
+    ),
+)
