@@ -52,8 +52,9 @@ the CodeSystem `https://w3id.org/spine-mass-cds/CodeSystem/card-topic`.
 - `patient-view` returns every card that applies. `order-select` returns the cards about
   the selected drafts (`xray-insufficient`, `mri-order-review`) and every `critical`
   card the drafts do not address; `order-sign` does the same over all drafts. When the
-  X-ray card carries the tier's MRI, or names the held MRI the tier waits on, the tier
-  card is not returned beside it.
+  X-ray card carries the tier's MRI, or names the held MRI a warning tier waits on, the
+  tier card is not returned beside it; a critical tier card waiting on a held MRI is (§2
+  returns every unaddressed critical card; only it states the window).
 - Profile (`CDS_GUIDELINE_PROFILE`, `dutch` by default): under `nice` (NICE NG234) any
   trigger of `mri-12h`, `mri-24h`, `mri-48h` or a stable deficit gives `mri-24h`; back
   or radicular pain without neurology gives `mri-1w`; `mri-12h`, `mri-48h` and `mri-2w`

@@ -95,9 +95,9 @@ def order_hook_filter(slate: Slate) -> Slate:
 def tier_swap(slate: Slate) -> Slate:
     """§2 Hooks: "When ``xray-insufficient`` fires, its suggestion's MRI is the tier's MRI:
     the tier card is not returned separately in that response (one MRI suggested, never
-    two)". So does an X-ray card naming the held MRI the tier waits on (it says what the
-    tier card would), and an ``mri-order-review`` raising the draft to the tier's
-    priority. In the shown view only an active card may take the tier card's place: a
+    two)". So does an X-ray card naming the held MRI a warning tier waits on (it says what
+    the tier card would; a critical tier card stays, as §2 returns every unaddressed
+    critical card), and an ``mri-order-review`` raising the draft to the tier's priority. In the shown view only an active card may take the tier card's place: a
     silent card never hides a shown one."""
 
     def may_swap(p: Plan, m: Mode) -> bool:

@@ -261,13 +261,17 @@ class TestOrderSign:
         assert [a["type"] for a in actions(x)] == ["delete"]
         assert "`ServiceRequest/held`, on hold" in x["detail"]
 
-    def test_critical_tier_waiting_on_a_held_mri_is_one_card_with_the_xray(self) -> None:
-        """A critical tier and the X-ray card both naming the held MRI would be two MRI cards
-        for one order: the X-ray card takes the tier's place, the device warning follows."""
+    def test_critical_tier_waiting_on_a_held_mri_stays_beside_the_xray(self) -> None:
+        """A critical tier waits on a held MRI: §2 returns every critical card the drafts do
+        not address, and only the tier card states the window, so it stays (no create, the
+        held order named) beside the X-ray card, which suggests no second MRI either."""
         cards = self.xray_beside_held_mri(cord_compression=CORD)
-        assert "mri-12h" not in topics(cards), "one card about the MRI, never two"
-        assert {"mri-contraindicated", "xray-insufficient"} <= set(topics(cards))
-        assert "`ServiceRequest/held`, on hold" in card(cards, "xray-insufficient")["detail"]
+        assert {"mri-12h", "mri-contraindicated", "xray-insufficient"} <= set(topics(cards))
+        tier = card(cards, "mri-12h")
+        assert tier["indicator"] == "critical"
+        assert "`ServiceRequest/held`" in tier["detail"]
+        assert not tier.get("suggestions")
+        assert [a["type"] for a in actions(card(cards, "xray-insufficient"))] == ["delete"]
 
     def test_patient_view_ignores_draft_only_topics(self) -> None:
         draft = mri("d", Priority.ROUTINE, region=Region.LUMBAR, in_draft=False)

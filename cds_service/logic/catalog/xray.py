@@ -67,11 +67,18 @@ def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
         label=label,
         extra=extra,
         about=frozenset(o.ref for o in xrays),
-        # One card about the tier's MRI: this one, when it carries the tier's own order or
-        # names the held order the tier waits on (the tier card would say the same again).
-        replaces_tier=(imaging is not None and imaging is create) or decision.waits_on_held,
+        # One card about the tier's MRI: this one, when it carries the tier's own order, or
+        # names the held order a warning tier waits on (the order hooks would drop that tier
+        # card, and its device warning with it). A critical tier card stays: §2 returns
+        # every critical card the drafts do not address, and only it states the window.
+        replaces_tier=(imaging is not None and imaging is create)
+        or (decision.waits_on_held and not _critical(decision)),
     )
     return [plan]
+
+
+def _critical(decision: TierDecision) -> bool:
+    return decision.tier is not None and decision.tier.rule.indicator is Indicator.CRITICAL
 
 
 XRAY_INSUFFICIENT = Rule(
