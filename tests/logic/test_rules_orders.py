@@ -273,6 +273,14 @@ class TestOrderSign:
         assert not tier.get("suggestions")
         assert [a["type"] for a in actions(card(cards, "xray-insufficient"))] == ["delete"]
 
+    def test_xray_without_a_tier_names_the_held_mri_instead_of_a_second_one(self) -> None:
+        """No tier (a spine mass, no symptom), a draft X-ray and a held MRI on record: §2
+        says never a second order beside a held one, so the routine MRI is not suggested."""
+        facts = metastatic(hook="order-sign", orders=(xray(), held_mri()))
+        x = card(run(facts), "xray-insufficient")
+        assert [a["type"] for a in actions(x)] == ["delete"]
+        assert "`ServiceRequest/held`, on hold" in x["detail"]
+
     def test_patient_view_ignores_draft_only_topics(self) -> None:
         draft = mri("d", Priority.ROUTINE, region=Region.LUMBAR, in_draft=False)
         cards = run(metastatic(back_pain=BACK_PAIN, orders=(draft,)))

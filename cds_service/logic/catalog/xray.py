@@ -19,9 +19,11 @@ from .base import reason
 from .evidence import ACR_MYELOPATHY
 from .evidence import NICE_NG234
 from .mri import TierDecision
+from .orders import IMAGING_KINDS
 from .orders import imaging_orders
 from .orders import judged_drafts
 from .plan import Plan
+from .plan import blocked_text
 from .render import evidence_refs
 
 
@@ -33,22 +35,26 @@ def judged_draft_xray(f: Facts) -> bool:
 
 def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
     """``xray-insufficient`` over the judged draft X-rays: delete them and create the tier's
-    MRI (its very ``create``: one MRI, never two), a routine one without a tier; when the
-    tier waits on a held MRI, name that order instead of creating one."""
+    MRI (its very ``create``: one MRI, never two), a routine one without a tier; when a
+    held or stale MRI stands in the way, name that order instead of creating one."""
     tier, create = decision.tier, decision.create
     xrays = judged_drafts(facts, OrderKind.XRAY_SPINE)
     deletes = tuple(
         Action("delete", f"Remove the draft plain X-ray {o.ref}", resource_id=o.ref) for o in xrays
     )
     imaging = create
+    held = decision.held if decision.waits_on_held else ""
     if tier is None and not imaging_orders(facts) and not facts.mri_done:
         # No tier applies: a routine MRI of the region (whole spine when metastatic),
-        # without a time window (the spec gives none); none when imaging is pending/done.
-        reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
-        resource = fhir.imaging_request(
-            facts, Priority.ROUTINE, None, reasons, mri_possible=not facts.mri_contraindication
-        )
-        imaging = Action("create", "Order routine spine imaging instead", resource)
+        # without a time window (the spec gives none); none when imaging is pending/done,
+        # and none beside a held or stale one (§2: never a second order beside it).
+        held = blocked_text(facts, IMAGING_KINDS, "imaging order")
+        if not held:
+            reasons = evidence_refs(XRAY_INSUFFICIENT, facts)
+            resource = fhir.imaging_request(
+                facts, Priority.ROUTINE, None, reasons, mri_possible=not facts.mri_contraindication
+            )
+            imaging = Action("create", "Order routine spine imaging instead", resource)
     actions = deletes + ((imaging,) if imaging else ())
     label = (
         f"Remove the X-ray; {imaging.description[0].lower()}{imaging.description[1:]}"
@@ -57,8 +63,8 @@ def xray_plan(facts: Facts, decision: TierDecision) -> list[Plan]:
     )
     if imaging:
         extra = " Replace the X-ray with the imaging suggested below."
-    elif tier is not None and decision.held:
-        extra = decision.held  # release the held or stale order, never a second one
+    elif held:
+        extra = held  # release the held or stale order, never a second one
     else:
         extra = " Spine imaging is already ordered or done: remove the X-ray."
     plan = Plan(
@@ -96,7 +102,7 @@ XRAY_INSUFFICIENT = Rule(
         "Plain radiographs miss most paraspinal and epidural disease and must not be used to "
         "diagnose or exclude spinal metastases or cord compression.{extra}"
     ),
-    suggestion="one suggestion, two actions: delete the draft X-ray (resourceId ServiceRequest/<id>) and create the MRI of the tier that applies (routine MRI when no tier applies; no create when an MRI is already pending or done)",
+    suggestion="one suggestion, two actions: delete the draft X-ray (resourceId ServiceRequest/<id>) and create the MRI of the tier that applies (routine MRI when no tier applies; no create when an MRI is already pending or done, or held or stale on record: that order is named)",
     provenance=(NICE_NG234, ACR_MYELOPATHY),
     override_reasons=(
         reason("xray-other-question", "X-ray answers a different question (e.g. alignment)"),
