@@ -51,7 +51,14 @@ class Item(NamedTuple):
     recorded: datetime | None = None
 
     def evidence(self, tags: frozenset[str] = frozenset()) -> Evidence:
-        return Evidence(self.ref, self.label, self.certainty, self.side, self.when, tags)
+        return Evidence(
+            ref=self.ref,
+            label=self.label,
+            certainty=self.certainty,
+            side=self.side,
+            when=self.when,
+            tags=tags,
+        )
 
 
 @dataclass
