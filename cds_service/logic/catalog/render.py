@@ -118,12 +118,10 @@ class Why:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self._texts: dict[int, str] = {}  # id(evidence): the facts hold each one
 
     def lines(self, rule: Rule) -> list[str]:
         """List the resources behind every present fact the rule reads, then its scalars."""
         facts = self.facts
-        texts = self._texts
         # ref -> (fact labels, text, tags of the evidence whose text is shown)
         grouped: dict[str, tuple[list[str], str, frozenset[str]]] = {}
         scalars: list[str] = []
@@ -133,13 +131,11 @@ class Why:
                     scalars.append(line)
                 continue
             for e in getattr(facts, name).evidence:
-                text = texts.get(id(e))
-                if text is None:
-                    text = texts[id(e)] = _evidence_text(e)
                 entry = grouped.get(e.ref)
                 if entry is None or ("mscc" in entry[2] and "mscc" not in e.tags):
                     # Presumed MSCC re-reads a compression as a suspected spine mass; the
                     # bullet states the Condition as recorded (its own certainty).
+                    text = _evidence_text(e)
                     entry = grouped[e.ref] = (entry[0] if entry else [], text, e.tags)
                 if (label := FACT_LABELS.get(name, name)) not in entry[0]:
                     entry[0].append(label)
