@@ -137,7 +137,7 @@ def _rule_section(rule: Rule) -> list[str]:
     for p in rule.provenance:
         verified = "verified" if p.verified else "not verified (secondary source)"
         lines.append(
-            f"  - [{p.guideline}]({p.url}), {p.version}: {p.citation}. {p.evidence} *({verified})*"
+            f"  - [{p.source}]({p.url}), {p.version}: {p.citation}. {p.evidence} *({verified})*"
         )
     return lines + [""]
 

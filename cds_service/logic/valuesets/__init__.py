@@ -7,6 +7,7 @@ are normalised (``G95.20`` == ``G9520``) and also match documented prefixes. Cal
 
 from __future__ import annotations
 
+from ..provenance import Provenance
 from .catalog import VS
 from .index import CODE_INDEX
 from .index import PREFIX_INDEX
@@ -23,7 +24,6 @@ from .model import RXNORM
 from .model import SNOMED
 from .model import V3_INTERPRETATION
 from .model import IcdPrefix
-from .model import Provenance
 from .model import Term
 from .model import ValueSet
 from .model import normalise_code

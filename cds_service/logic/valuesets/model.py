@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..provenance import Provenance
+
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
@@ -36,22 +38,6 @@ def normalise_code(system: str, code: str) -> str:
     if system == ICD10CM:
         return code.replace(".", "").upper()
     return code
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a group of codes was seen.
-
-    :param source: e.g. ``"IPS SNOMED Free Set 2022-07-31"`` or ``"VSAC <OID>"``.
-    :param url: the file or page the code was read from.
-    :param verified: seen in an authoritative machine-readable source (evidence file §0).
-    :param note: why the source is weak or unverified, when it is.
-    """
-
-    source: str
-    url: str
-    verified: bool
-    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..provenance import Provenance
 from . import sources as s
 from .model import CPT
 from .model import ICD10CM
@@ -18,7 +19,6 @@ from .model import RXNORM
 from .model import SNOMED
 from .model import V3_INTERPRETATION
 from .model import IcdPrefix
-from .model import Provenance
 from .model import Term
 from .terms_orders import ORDER_TERMS
 
