@@ -1,8 +1,8 @@
 """CDS Hooks 2.0 card model: immutable records that render to spec-conformant JSON.
 
-Catalog values (codings, links, sources) are frozen dataclasses. What is built on every
-call (cards, suggestions, actions) are NamedTuples: a frozen dataclass ``__init__`` sets
-each field through ``object.__setattr__``, several times slower (docs/performance.md).
+Catalog values (links, sources) are frozen dataclasses. What is built on every call
+(cards, suggestions, actions, codings read from FHIR) are NamedTuples, cheaper to build
+(docs/performance.md).
 
 Rendering drops every ``None`` and empty value (CDS Hooks 2.0 "Null and empty JSON
 elements"), so a card can never carry ``"links": []`` or ``"detail": ""``. The fields
@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 from typing import NamedTuple
 
@@ -42,18 +41,15 @@ class Indicator(StrEnum):
 _RANKS = {"info": 0, "warning": 1, "critical": 2}
 
 
-@dataclass(frozen=True)
-class Coding:
+class Coding(NamedTuple):
+    """A code of a code system: catalog data on cards, and what the logic reads from
+    FHIR (a tuple, so ``system, code, display = coding`` unpacks it)."""
+
     system: str
     code: str
     display: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self._json)  # a copy: the caller owns what it is given
-
-    @cached_property
-    def _json(self) -> dict[str, Any]:
-        """Built once: codings are catalog data (topics, override reasons) on every card."""
         return _clean({"system": self.system, "code": self.code, "display": self.display})
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from ..cards import Coding
 from ..facts import Certainty
 from ..facts import Side
 from ..valuesets import VS
 from ..valuesets import match
-from .fhir import Coding
 from .fhir import Malformed
 from .fhir import as_list
 from .fhir import choice_datetime

@@ -15,13 +15,12 @@ from functools import cache
 from functools import lru_cache
 from typing import Any
 
+from ..cards import Coding
 from ..facts import Side
 from ..valuesets import VS
 from ..valuesets import display_of
 from ..valuesets import match
 from ..valuesets import system_name
-
-Coding = tuple[str, str, str | None]  # system, code, display
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _NO_SETS: frozenset[VS] = frozenset()
@@ -60,7 +59,7 @@ def codings(concept: Any) -> list[Coding]:
             if isinstance(system, str) and isinstance(code, str) and system and code.strip():
                 display = c.get("display")
                 out.append(
-                    (system, code, display if isinstance(display, str) and display else None)
+                    Coding(system, code, display if isinstance(display, str) and display else None)
                 )
     return out
 
