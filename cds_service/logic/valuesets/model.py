@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..provenance import Provenance
-
-SNOMED = "http://snomed.info/sct"
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-LOINC = "http://loinc.org"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CPT = "http://www.ama-assn.org/go/cpt"
-RADELEMENT = "http://radelement.org"
-V3_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+from ..systems import CPT
+from ..systems import ICD10CM
+from ..systems import LOINC
+from ..systems import RADELEMENT
+from ..systems import RXNORM
+from ..systems import SNOMED
+from ..systems import V3_INTERPRETATION
 
 #: Short names for Evidence labels, e.g. "Spinal cord compression (SNOMED CT 71286001)".
 SYSTEM_NAMES: Mapping[str, str] = {
