@@ -35,10 +35,10 @@ class Indicator(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RANKS[self]  # a StrEnum hashes as its value: a C-level lookup, no .value
+        return _RANKS[self]
 
 
-_RANKS = {"info": 0, "warning": 1, "critical": 2}
+_RANKS = {Indicator.INFO: 0, Indicator.WARNING: 1, Indicator.CRITICAL: 2}
 
 
 class Coding(NamedTuple):
@@ -153,7 +153,7 @@ class Card(NamedTuple):
             out["summary"] = self.summary
         if self.detail:
             out["detail"] = self.detail
-        out["indicator"] = str(self.indicator)  # its value, without the Python-level .value
+        out["indicator"] = self.indicator.value
         if source := self.source.to_json():
             out["source"] = source
         if self.suggestions:

@@ -65,16 +65,12 @@ def _day(moment: datetime) -> str:
 
 
 def _evidence_text(e: Evidence) -> str:
-    """What one *why* bullet says of a resource, after the fact's label.
-
-    Certainty and Side are StrEnums, so they join as their values without the
-    Python-level ``Enum.value`` descriptor.
-    """
+    """What one *why* bullet says of a resource, after the fact's label."""
     extra = ""
     if e.certainty:
-        extra = ", " + e.certainty
+        extra = ", " + e.certainty.value
     if e.side:
-        extra += ", " + e.side
+        extra += ", " + e.side.value
     if e.when:
         extra += ", since " + _day(e.when)
     return f"{escape(e.label)} (`{e.ref}`{extra})"
