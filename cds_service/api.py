@@ -140,7 +140,7 @@ def _record_call(response: Response) -> Response:
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
-    fields.update(logs.client_fields(vars(g)))
+    fields.update(logs.client_fields())
     logs.log_call(**fields)
     return response
 
