@@ -144,7 +144,7 @@ class Card(NamedTuple):
         """Render as a CDS Hooks 2.0 Card.
 
         Like every ``to_json`` here, it adds each element only when it is non-empty,
-        building the final dict directly (no ``_clean`` pass over a full one, ~2x faster).
+        building the final dict directly rather than cleaning a full one.
         """
         out: dict[str, Any] = {}
         if self.uuid:
@@ -168,9 +168,5 @@ class Card(NamedTuple):
 
 
 def _clean(obj: dict[str, Any]) -> dict[str, Any]:
-    """Drop ``None`` and empty values: the spec forbids them unless stated.
-
-    A truthy value is kept without the four comparisons (nearly every value is truthy);
-    ``False`` and ``0`` stay, as before.
-    """
-    return {k: v for k, v in obj.items() if v or not (v is None or v == "" or v == [] or v == {})}
+    """Drop ``None`` and empty values (``False`` and ``0`` stay): the spec forbids them."""
+    return {k: v for k, v in obj.items() if v not in (None, "", [], {})}
