@@ -50,7 +50,14 @@ class Coding(NamedTuple):
     display: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _clean({"system": self.system, "code": self.code, "display": self.display})
+        out: dict[str, Any] = {}
+        if self.system:
+            out["system"] = self.system
+        if self.code:
+            out["code"] = self.code
+        if self.display:
+            out["display"] = self.display
+        return out
 
 
 class Action(NamedTuple):
@@ -143,8 +150,7 @@ class Card(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """Render as a CDS Hooks 2.0 Card.
 
-        Like every ``to_json`` here, it adds each element only when it is non-empty,
-        building the final dict directly rather than cleaning a full one.
+        Like every ``to_json`` here, it adds each element only when it is non-empty.
         """
         out: dict[str, Any] = {}
         if self.uuid:
@@ -165,8 +171,3 @@ class Card(NamedTuple):
         if self.links:
             out["links"] = [link.to_json() for link in self.links]
         return out
-
-
-def _clean(obj: dict[str, Any]) -> dict[str, Any]:
-    """Drop ``None`` and empty values (``False`` and ``0`` stay): the spec forbids them."""
-    return {k: v for k, v in obj.items() if v not in (None, "", [], {})}

@@ -113,6 +113,12 @@ class Why:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
+        self._texts: dict[Evidence, str] = {}  # the same evidence backs several cards
+
+    def _text(self, e: Evidence) -> str:
+        if e not in self._texts:
+            self._texts[e] = _evidence_text(e)
+        return self._texts[e]
 
     def lines(self, rule: Rule) -> list[str]:
         """List the resources behind every present fact the rule reads, then its scalars."""
@@ -130,8 +136,7 @@ class Why:
                 if entry is None or ("mscc" in entry[2] and "mscc" not in e.tags):
                     # Presumed MSCC re-reads a compression as a suspected spine mass; the
                     # bullet states the Condition as recorded (its own certainty).
-                    text = _evidence_text(e)
-                    entry = grouped[e.ref] = (entry[0] if entry else [], text, e.tags)
+                    entry = grouped[e.ref] = (entry[0] if entry else [], self._text(e), e.tags)
                 if (label := FACT_LABELS.get(name, name)) not in entry[0]:
                     entry[0].append(label)
         bullets = [f"- **{'; '.join(labels)}**: {text}" for labels, text, _ in grouped.values()]

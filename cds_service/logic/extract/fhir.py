@@ -47,9 +47,10 @@ def coding_objects(concept: Any) -> list[dict[str, Any]]:
 
     The one loop over ``coding``: every reader below filters what it returns.
     """
-    if not isinstance(concept, dict):
-        return []
-    return [c for c in as_list(concept.get("coding")) if isinstance(c, dict)]
+    raw = concept.get("coding") if isinstance(concept, dict) else None
+    if isinstance(raw, list):
+        return [c for c in raw if isinstance(c, dict)]
+    return [raw] if isinstance(raw, dict) else []  # a lone object: a common EHR slip
 
 
 def codings(concept: Any) -> list[Coding]:
