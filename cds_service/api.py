@@ -51,7 +51,7 @@ def service_or_404(service_id: str) -> ServiceDescriptor:
 
 
 def _parse_body(*, nul: bool = False) -> tuple[Any, list[Path]]:
-    """Parse the body as JSON (see :func:`.jsonio.parse_body`), or raise 400/413/415."""
+    """Parse the body as JSON (see :func:`.jsonio.parse_body`), or raise 400/413."""
     limit = settings_of(current_app).max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
@@ -140,7 +140,7 @@ def _record_call(response: Response) -> Response:
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
-    fields.update(logs.client_fields(vars(g)))
+    fields.update(logs.client_fields())
     logs.log_call(**fields)
     return response
 

@@ -11,10 +11,11 @@ precision. Partial dates (``2026``, ``2026-11``) are left as written.
 from __future__ import annotations
 
 import re
-from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+
+from .logic.extract.fhir import parse_timestamp
 
 #: A FHIR ``date``, ``dateTime`` or ``instant`` with a full date.
 _DATED = re.compile(r"(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?")
@@ -32,9 +33,8 @@ def shift_dates(value: Any, days: int) -> Any:
     if isinstance(value, list):
         return [shift_dates(item, days) for item in value]
     if isinstance(value, str) and days and _DATED.fullmatch(value):
-        try:
-            day = date.fromisoformat(value[:10])
-        except ValueError:  # 2026-02-30: not a date, left as written
+        day = parse_timestamp(value[:10])
+        if day is None:  # 2026-02-30: not a date, left as written
             return value
-        return (day + timedelta(days=days)).isoformat() + value[10:]
+        return (day.date() + timedelta(days=days)).isoformat() + value[10:]
     return value

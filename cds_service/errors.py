@@ -13,7 +13,6 @@ Tree::
     ├── NotFound             404  not-found    CDS-404  unknown service or route
     ├── MethodNotAllowed     405  not-supported CDS-405
     ├── PayloadTooLarge      413  too-costly   CDS-413
-    ├── UnsupportedMediaType 415  not-supported CDS-415
     ├── PreconditionFailed   412  processing   CDS-412  required FHIR data could not be obtained
     └── ServiceUnavailable   503  transient    CDS-503  the database is down: retry (Retry-After)
 
@@ -126,15 +125,6 @@ class PayloadTooLarge(CDSError):
     default_message = "Request body too large."
 
 
-class UnsupportedMediaType(CDSError):
-    """The body is not JSON."""
-
-    status = 415
-    issue_type = "not-supported"
-    error_code = "CDS-415"
-    default_message = "Content-Type must be application/json."
-
-
 class PreconditionFailed(CDSError):
     """Per CDS Hooks 2.0: required FHIR data could be neither prefetched nor fetched."""
 
@@ -195,7 +185,6 @@ _HTTP_TO_ERROR: dict[int, type[CDSError]] = {
     405: MethodNotAllowed,
     412: PreconditionFailed,
     413: PayloadTooLarge,
-    415: UnsupportedMediaType,
 }
 
 

@@ -37,7 +37,7 @@ def subscribe(app: Flask, name: str, fn: Subscriber) -> None:
 
 def emit(name: str, **data: Any) -> None:
     """Deliver an event to the current app's subscribers."""
-    for fn in _subscribers(current_app._get_current_object()).get(name, ()):  # type: ignore[attr-defined]
+    for fn in _subscribers(current_app).get(name, ()):
         try:
             fn(**data)
         except Exception as exc:  # noqa: BLE001 - a subscriber must not break a call

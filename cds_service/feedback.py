@@ -44,7 +44,7 @@ def validate_feedback(body: Any) -> list[dict[str, Any]]:
 def post_feedback(service_id: str) -> ResponseReturnValue:
     service_or_404(service_id)
     items = validate_feedback(json_body())
-    stored = store_feedback(current_app._get_current_object(), service_id, items)  # type: ignore[attr-defined]
+    stored = store_feedback(current_app, service_id, items)
     for item, new in zip(items, stored, strict=True):
         events.emit("feedback", service_id=service_id, outcome=item["outcome"], stored=new)
     g.cds_feedback = (Counter(str(item["outcome"]) for item in items), sum(stored))
@@ -69,7 +69,7 @@ def _log_feedback(response: Response) -> Response:
         "duplicates": items - new,
         "duration_ms": logs.elapsed_ms(),
     }
-    fields.update(logs.client_fields(vars(g)))
+    fields.update(logs.client_fields())
     log.info("feedback", extra={"event": "feedback", **fields})
     return response
 

@@ -14,6 +14,7 @@ import time
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import TextIO
 
 import orjson
 from flask import Flask
@@ -63,16 +64,19 @@ def elapsed_ms() -> float:
     return round((time.perf_counter() - started) * 1000, 2) if started else 0.0
 
 
+class _JsonHandler(logging.StreamHandler[TextIO]):
+    """The service's own handler: a second app in the process must not attach another."""
+
+
 def init_app(app: Flask) -> None:
     """Attach the JSON handler to the ``cds_service`` loggers and start a clock per request."""
     # No process-wide logging switches here (``logging.logProcesses`` and the like): other
     # formatters in the process, gunicorn's among them, print those fields.
     logger = logging.getLogger("cds_service")
     logger.setLevel(str(setting(app.config, "LOG_LEVEL")).upper())
-    if not any(getattr(h, "cds_json", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _JsonHandler) for h in logger.handlers):
+        handler = _JsonHandler()
         handler.setFormatter(JsonFormatter())
-        handler.cds_json = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     app.before_request(_start_clock)
     events.subscribe(app, "fhir_fetch", _note_fetch)
@@ -84,16 +88,16 @@ def _note_fetch(key: str, status: str, latency_ms: float) -> None:
     fetches[key] = {"status": status, "ms": latency_ms}
 
 
-def client_fields(state: dict[str, Any]) -> dict[str, Any]:
-    """Return the verified client's ``iss``/``tenant`` from the request globals ``state``.
+def client_fields() -> dict[str, Any]:
+    """Return the verified client's ``iss``/``tenant`` from the request globals.
 
     Both the call and the feedback lines carry them: the first question about a line is
     which EHR sent it.
     """
     fields = {}
     for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):
-        if state.get(attr):
-            fields[key] = state[attr]
+        if value := g.get(attr):
+            fields[key] = value
     return fields
 
 

@@ -16,6 +16,11 @@ from .logic.catalog import RULES
 from .logic.catalog.base import Rule
 from .logic.catalog.mri import TIERS
 from .logic.passes import PASSES
+from .logic.systems import CPT
+from .logic.systems import ICD10CM
+from .logic.systems import LOINC
+from .logic.systems import RXNORM
+from .logic.systems import SNOMED
 from .logic.valuesets import VALUESETS
 
 HEADER = """\
@@ -137,7 +142,7 @@ def _rule_section(rule: Rule) -> list[str]:
     for p in rule.provenance:
         verified = "verified" if p.verified else "not verified (secondary source)"
         lines.append(
-            f"  - [{p.guideline}]({p.url}), {p.version}: {p.citation}. {p.evidence} *({verified})*"
+            f"  - [{p.source}]({p.url}), {p.version}: {p.citation}. {p.evidence} *({verified})*"
         )
     return lines + [""]
 
@@ -167,11 +172,11 @@ def _valueset_entry(vs: Any) -> list[str]:
 
 def _system(url: str) -> str:
     names = {
-        "http://snomed.info/sct": "SNOMED",
-        "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
-        "http://loinc.org": "LOINC",
-        "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
-        "http://www.ama-assn.org/go/cpt": "CPT",
+        SNOMED: "SNOMED",
+        ICD10CM: "ICD-10-CM",
+        LOINC: "LOINC",
+        RXNORM: "RxNorm",
+        CPT: "CPT",
     }
     return names.get(url, url)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from flask import Flask
 from cds_service import bundles
 from cds_service import create_app
 from cds_service.cli import main
+from cds_service.logic.extract.fhir import parse_timestamp
 from tests.logic.rules_support import assert_concise
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -105,7 +105,7 @@ def test_folder_report_counts_are_exact() -> None:
 
 def _served_app(settings: dict[str, Any], profile: str) -> Flask:
     app = create_app(settings | {"GUIDELINE_PROFILE": profile})
-    app.extensions["cds_clock"] = lambda: datetime.fromisoformat(NOW.replace("Z", "+00:00"))
+    app.extensions["cds_clock"] = lambda: parse_timestamp(NOW)
     return app
 
 

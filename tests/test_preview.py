@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cds_service import create_app
+from cds_service.logic.extract.fhir import parse_timestamp
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -206,7 +206,7 @@ def test_examples_are_shown_as_of_now_with_the_expected_cards(
 ) -> None:
     """The service evaluates at its own clock; the examples move with it, cards do not change."""
     app = create_app({**settings, "PREVIEW_ENABLED": True})
-    reference = datetime.fromisoformat(EXPECTED["now"].replace("Z", "+00:00"))
+    reference = parse_timestamp(EXPECTED["now"])
     app.extensions["cds_clock"] = lambda: reference + later
     client = app.test_client()
     listing = client.get("/preview/api/examples").get_json()

@@ -32,7 +32,7 @@ from ..logic.extract.imaging import DONE_STATUSES
 from ..logic.extract.orders import GIVEN_STATUSES
 from ..logic.extract.orders import KINDS
 from ..logic.extract.orders import PENDING
-from ..logic.valuesets import ICD10CM
+from ..logic.systems import ICD10CM
 from ..logic.valuesets import VALUESETS
 from ..logic.valuesets import VS
 

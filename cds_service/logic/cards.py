@@ -1,8 +1,8 @@
 """CDS Hooks 2.0 card model: immutable records that render to spec-conformant JSON.
 
-Catalog values (codings, links, sources) are frozen dataclasses. What is built on every
-call (cards, suggestions, actions) are NamedTuples: a frozen dataclass ``__init__`` sets
-each field through ``object.__setattr__``, several times slower (docs/performance.md).
+Catalog values (links, sources) are frozen dataclasses. What is built on every call
+(cards, suggestions, actions, codings read from FHIR) are NamedTuples, cheaper to build
+(docs/performance.md).
 
 Rendering drops every ``None`` and empty value (CDS Hooks 2.0 "Null and empty JSON
 elements"), so a card can never carry ``"links": []`` or ``"detail": ""``. The fields
@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 from typing import NamedTuple
 
@@ -36,25 +35,29 @@ class Indicator(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RANKS[self]  # a StrEnum hashes as its value: a C-level lookup, no .value
+        return _RANKS[self]
 
 
-_RANKS = {"info": 0, "warning": 1, "critical": 2}
+_RANKS = {Indicator.INFO: 0, Indicator.WARNING: 1, Indicator.CRITICAL: 2}
 
 
-@dataclass(frozen=True)
-class Coding:
+class Coding(NamedTuple):
+    """A code of a code system: catalog data on cards, and what the logic reads from
+    FHIR (a tuple, so ``system, code, display = coding`` unpacks it)."""
+
     system: str
     code: str
     display: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self._json)  # a copy: the caller owns what it is given
-
-    @cached_property
-    def _json(self) -> dict[str, Any]:
-        """Built once: codings are catalog data (topics, override reasons) on every card."""
-        return _clean({"system": self.system, "code": self.code, "display": self.display})
+        out: dict[str, Any] = {}
+        if self.system:
+            out["system"] = self.system
+        if self.code:
+            out["code"] = self.code
+        if self.display:
+            out["display"] = self.display
+        return out
 
 
 class Action(NamedTuple):
@@ -147,8 +150,7 @@ class Card(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """Render as a CDS Hooks 2.0 Card.
 
-        Like every ``to_json`` here, it adds each element only when it is non-empty,
-        building the final dict directly (no ``_clean`` pass over a full one, ~2x faster).
+        Like every ``to_json`` here, it adds each element only when it is non-empty.
         """
         out: dict[str, Any] = {}
         if self.uuid:
@@ -157,7 +159,7 @@ class Card(NamedTuple):
             out["summary"] = self.summary
         if self.detail:
             out["detail"] = self.detail
-        out["indicator"] = str(self.indicator)  # its value, without the Python-level .value
+        out["indicator"] = self.indicator.value
         if source := self.source.to_json():
             out["source"] = source
         if self.suggestions:
@@ -169,12 +171,3 @@ class Card(NamedTuple):
         if self.links:
             out["links"] = [link.to_json() for link in self.links]
         return out
-
-
-def _clean(obj: dict[str, Any]) -> dict[str, Any]:
-    """Drop ``None`` and empty values: the spec forbids them unless stated.
-
-    A truthy value is kept without the four comparisons (nearly every value is truthy);
-    ``False`` and ``0`` stay, as before.
-    """
-    return {k: v for k, v in obj.items() if v or not (v is None or v == "" or v == [] or v == {})}

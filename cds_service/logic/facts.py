@@ -89,7 +89,7 @@ class OrderKind(StrEnum):
 
 class Evidence(NamedTuple):
     """One resource that supports a fact (a NamedTuple: one is built per relevant
-    resource and call, ~3x cheaper than a frozen dataclass; compared and hashed by value).
+    resource and call; compared and hashed by value).
 
     :param ref: ``ResourceType/id`` of the resource.
     :param label: what it says, for the card detail, e.g.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -43,4 +42,3 @@ class HookInput:
     selections: tuple[str, ...] = ()
     profile: str = "dutch"
     unavailable: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -18,11 +18,10 @@ from typing import Any
 from .facts import Facts
 from .facts import Priority
 from .facts import Region
-
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-UCUM = "http://unitsofmeasure.org"
+from .systems import LOINC as LOINC  # re-exported: rule plans write fhir.LOINC
+from .systems import RXNORM
+from .systems import SNOMED
+from .systems import UCUM
 
 #: MR WO contrast by region (evidence file §2.4): the default (§2 contrast rule, 1.2).
 MRI_CODES: dict[Region, tuple[str, str]] = {

@@ -23,27 +23,27 @@ from typing import Any
 
 import orjson
 
-SCT = "http://snomed.info/sct"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-LOINC = "http://loinc.org"
-RXN = "http://www.nlm.nih.gov/research/umls/rxnorm"
-RADELEMENT = "http://radelement.org"
-UCUM = "http://unitsofmeasure.org"
-HL7 = "http://terminology.hl7.org/CodeSystem/"
+from ..logic.systems import HL7_TERMINOLOGY
+from ..logic.systems import ICD10CM
+from ..logic.systems import LOINC
+from ..logic.systems import RADELEMENT
+from ..logic.systems import RXNORM
+from ..logic.systems import SNOMED
+from ..logic.systems import UCUM
 
 Res = dict[str, Any]
 
 #: (system, code, display) of the background problem list and its usual medicine (RxNorm).
 CHRONIC = (
-    ((ICD, "E11.9", "Type 2 diabetes mellitus without complications"), ("6809", "metformin")),
-    ((ICD, "I10", "Essential (primary) hypertension"), ("29046", "lisinopril")),
-    ((ICD, "E78.5", "Hyperlipidemia, unspecified"), ("83367", "atorvastatin")),
-    ((ICD, "I10", "Essential (primary) hypertension"), ("17767", "amlodipine")),
+    ((ICD10CM, "E11.9", "Type 2 diabetes mellitus without complications"), ("6809", "metformin")),
+    ((ICD10CM, "I10", "Essential (primary) hypertension"), ("29046", "lisinopril")),
+    ((ICD10CM, "E78.5", "Hyperlipidemia, unspecified"), ("83367", "atorvastatin")),
+    ((ICD10CM, "I10", "Essential (primary) hypertension"), ("17767", "amlodipine")),
 )
 CANCERS = (
-    (ICD, "C50.911", "Malignant neoplasm of unspecified site of right female breast"),
-    (ICD, "C34.90", "Malignant neoplasm of unspecified part of unspecified bronchus or lung"),
-    (ICD, "C61", "Malignant neoplasm of prostate"),
+    (ICD10CM, "C50.911", "Malignant neoplasm of unspecified site of right female breast"),
+    (ICD10CM, "C34.90", "Malignant neoplasm of unspecified part of unspecified bronchus or lung"),
+    (ICD10CM, "C61", "Malignant neoplasm of prostate"),
 )
 #: (LOINC, display, unit, low, high) of the vital signs and labs every patient has.
 MEASURES = (
@@ -90,14 +90,16 @@ class _Patient:
         site: str | None = None,
     ) -> Res:
         body: Res = {
-            "clinicalStatus": _cc(HL7 + "condition-clinical", "active"),
-            "verificationStatus": _cc(HL7 + "condition-ver-status", verification),
-            "category": [_cc(HL7 + "condition-category", "problem-list-item")],
+            "clinicalStatus": _cc(HL7_TERMINOLOGY + "condition-clinical", "active"),
+            "verificationStatus": _cc(HL7_TERMINOLOGY + "condition-ver-status", verification),
+            "category": [_cc(HL7_TERMINOLOGY + "condition-category", "problem-list-item")],
             "code": _concept(*coding),
         }
         if site:
             code, display = {"left": ("7771000", "Left"), "right": ("24028007", "Right")}[site]
-            body["bodySite"] = [{**_concept(SCT, code, display), "text": f"{display} lower limb"}]
+            body["bodySite"] = [
+                {**_concept(SNOMED, code, display), "text": f"{display} lower limb"}
+            ]
         if days is not None:
             body["onsetDateTime"] = self.ago(days)
         body["recordedDate"] = self.ago(days if days is not None else 1)
@@ -120,7 +122,7 @@ class _Patient:
         body = {"status": status, "intent": "order", "authoredOn": self.ago(days)}
         return self.add(
             "MedicationRequest",
-            body | {"medicationCodeableConcept": _concept(RXN, rxnorm, display)},
+            body | {"medicationCodeableConcept": _concept(RXNORM, rxnorm, display)},
         )
 
     def mri(self, days: float) -> Res:
@@ -134,7 +136,7 @@ class _Patient:
 
     def dexamethasone(self, days: float) -> Res:
         """Dexamethasone ordered, given (MedicationAdministration) or taken (MedicationStatement)."""
-        drug = {"medicationCodeableConcept": _concept(RXN, *DEXAMETHASONE)}
+        drug = {"medicationCodeableConcept": _concept(RXNORM, *DEXAMETHASONE)}
         kind = self.rng.choice(
             ("MedicationRequest", "MedicationAdministration", "MedicationStatement")
         )
@@ -159,10 +161,10 @@ def _cc(system: str, code: str) -> Res:
 
 # --- spine-mass scenarios: each adds the records of one clinical picture --------------------
 
-SPINAL_CORD_CANCER = (ICD, "C72.0", "Malignant neoplasm of spinal cord")
-CORD_COMPRESSION = (SCT, "71286001", "Spinal cord compression")
-WEAKNESS = (SCT, "713514005", "Muscle weakness of limb")
-VERTEBRAL_METASTASIS = (SCT, "94602001", "Metastatic malignant neoplasm to vertebral column")
+SPINAL_CORD_CANCER = (ICD10CM, "C72.0", "Malignant neoplasm of spinal cord")
+CORD_COMPRESSION = (SNOMED, "71286001", "Spinal cord compression")
+WEAKNESS = (SNOMED, "713514005", "Muscle weakness of limb")
+VERTEBRAL_METASTASIS = (SNOMED, "94602001", "Metastatic malignant neoplasm to vertebral column")
 SINS = (RADELEMENT, "RDES21", "Spine instability neoplastic score (SINS)")
 
 
@@ -180,7 +182,7 @@ def _mscc(p: _Patient) -> None:
     if p.rng.random() < 0.7:
         p.dexamethasone(sign / 2)
     if p.rng.random() < 0.5:
-        p.request((SCT, "308482002", "Referral to neurosurgeon"), "active", "urgent", sign / 2)
+        p.request((SNOMED, "308482002", "Referral to neurosurgeon"), "active", "urgent", sign / 2)
 
 
 def _weakness(p: _Patient) -> None:
@@ -193,12 +195,12 @@ def _weakness(p: _Patient) -> None:
 
 def _radicular(p: _Patient) -> None:
     p.condition(p.rng.choice(CANCERS), 300)
-    p.condition((SCT, "128196005", "Lumbar radiculopathy"), 10, site="right")
+    p.condition((SNOMED, "128196005", "Lumbar radiculopathy"), 10, site="right")
 
 
 def _back_pain(p: _Patient) -> None:
     p.condition(p.rng.choice(CANCERS), 300)
-    p.condition((SCT, "161891005", "Backache"), 20)
+    p.condition((SNOMED, "161891005", "Backache"), 20)
 
 
 def _pacemaker(p: _Patient) -> None:
@@ -208,31 +210,31 @@ def _pacemaker(p: _Patient) -> None:
         "Device",
         {
             "status": "active",
-            "type": _concept(SCT, "424921004", "Permanent cardiac pacemaker, device"),
+            "type": _concept(SNOMED, "424921004", "Permanent cardiac pacemaker, device"),
         },
     )
 
 
 def _lymphoma(p: _Patient) -> None:
-    p.condition((SCT, "118601006", "Non-Hodgkin's lymphoma"), 5, verification="provisional")
+    p.condition((SNOMED, "118601006", "Non-Hodgkin's lymphoma"), 5, verification="provisional")
     p.condition(CORD_COMPRESSION, 1)
 
 
 def _myeloma(p: _Patient) -> None:
-    p.condition((ICD, "C90.00", "Multiple myeloma not having achieved remission"), 30)
+    p.condition((ICD10CM, "C90.00", "Multiple myeloma not having achieved remission"), 30)
     p.condition(VERTEBRAL_METASTASIS, 40)
     p.observation(SINS, 3, {"valueInteger": 4})
 
 
 def _unknown_primary(p: _Patient) -> None:
-    p.condition((ICD, "C80.1", "Malignant (primary) neoplasm, unspecified"), 20)
+    p.condition((ICD10CM, "C80.1", "Malignant (primary) neoplasm, unspecified"), 20)
     p.condition(VERTEBRAL_METASTASIS, 40)
 
 
 def _schwannoma(p: _Patient) -> None:
-    mass = p.condition((SCT, "189948006", "Schwannoma"), 100)
+    mass = p.condition((SNOMED, "189948006", "Schwannoma"), 100)
     mass["bodySite"] = [{"text": "Spinal nerve root L4"}]
-    p.condition((SCT, "128196005", "Lumbar radiculopathy"), 15, site="left")
+    p.condition((SNOMED, "128196005", "Lumbar radiculopathy"), 15, site="left")
 
 
 SCENARIOS: tuple[Callable[[_Patient], None], ...] = (
@@ -270,7 +272,7 @@ def patient(
             "Encounter",
             {
                 "status": "finished",
-                "class": {"system": HL7 + "v3-ActCode", "code": "AMB"},
+                "class": {"system": HL7_TERMINOLOGY + "v3-ActCode", "code": "AMB"},
                 "period": {"start": p.ago(days)},
             },
         )

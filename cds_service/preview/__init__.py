@@ -17,7 +17,6 @@ import json
 import logging
 import re
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from ..config import settings_of
 from ..errors import InvalidRequest
 from ..errors import Issue
 from ..errors import NotFound
+from ..logic.extract.fhir import parse_timestamp
 
 bp = Blueprint("preview", __name__, url_prefix="/preview", static_folder="static")
 log = logging.getLogger("cds_service.preview")
@@ -89,8 +89,10 @@ def _as_of() -> dict[str, Any] | None:
     """
     try:
         expectations = json.loads((_examples_dir() / "expectations.json").read_text("utf-8"))
-        reference = datetime.fromisoformat(str(expectations["now"]).replace("Z", "+00:00"))
+        reference = parse_timestamp(str(expectations["now"]))
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if reference is None:
         return None
     now = current_app.extensions["cds_clock"]()
     return {"reference": expectations["now"], "shiftDays": dateshift.days_since(reference, now)}

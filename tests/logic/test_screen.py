@@ -20,7 +20,7 @@ from cds_service.logic.extract import build_facts
 from cds_service.logic.extract.screen import CONTEXT_SETS
 from cds_service.logic.extract.screen import may_have_context
 from cds_service.logic.inputs import HookInput
-from cds_service.logic.valuesets import ICD10CM
+from cds_service.logic.systems import ICD10CM
 from cds_service.logic.valuesets import VALUESETS
 from cds_service.logic.valuesets import VS
 from cds_service.logic.valuesets import match

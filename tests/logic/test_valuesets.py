@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from cds_service.logic.valuesets import CPT
-from cds_service.logic.valuesets import ICD10CM
-from cds_service.logic.valuesets import LOINC
-from cds_service.logic.valuesets import RXNORM
-from cds_service.logic.valuesets import SNOMED
+from cds_service.logic.systems import CPT
+from cds_service.logic.systems import ICD10CM
+from cds_service.logic.systems import LOINC
+from cds_service.logic.systems import RXNORM
+from cds_service.logic.systems import SNOMED
 from cds_service.logic.valuesets import VALUESETS
 from cds_service.logic.valuesets import VS
 from cds_service.logic.valuesets import check_valuesets

@@ -25,6 +25,7 @@ from ..cards import Link
 from ..cards import Source
 from ..facts import Facts
 from ..inputs import PROFILES
+from ..provenance import Provenance as Provenance  # re-exported: the catalog names it
 
 if TYPE_CHECKING:  # a plan module imports this one: the types only, not the modules
     from .mri import TierDecision
@@ -42,23 +43,6 @@ Planner = Callable[[Facts, "TierDecision"], "Sequence[Plan]"]
 
 class CatalogError(ValueError):
     """The rule catalog is inconsistent: the service must not start."""
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a recommendation comes from.
-
-    :param verified: the citation and URL were checked against the source itself; a
-        secondary summary (e.g. of NICE NG234) stays ``False`` until someone reads it.
-    """
-
-    guideline: str
-    citation: str
-    url: str
-    version: str
-    evidence: str
-    verified: bool
-    profile: str = ""  # the guideline profile this source defines ("dutch", "nice"), if any
 
 
 def reason(code: str, display: str) -> Coding:
@@ -151,7 +135,7 @@ class Rule:
 
         Built once per rule. Verification status stays in docs/rules.md, not on the card.
         """
-        first = {p.url: p.guideline for p in reversed(self.provenance)}  # the first one wins
+        first = {p.url: p.source for p in reversed(self.provenance)}  # the first one wins
         return tuple(Link(first[url], url) for url in dict.fromkeys(p.url for p in self.provenance))
 
     def summary_for(self, variant: str) -> str:

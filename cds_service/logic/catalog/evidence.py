@@ -10,10 +10,10 @@ sources, so they stay unverified and each citation says what was and was not rea
 
 from __future__ import annotations
 
-from .base import Provenance
+from ..provenance import Provenance
 
 IKNL_IMAGING = Provenance(
-    guideline="Dutch guideline Wervelmetastasen (IKNL 2015), module Beeldvormend onderzoek",
+    source="Dutch guideline Wervelmetastasen (IKNL 2015), module Beeldvormend onderzoek",
     citation="IKNL. Richtlijn Wervelmetastasen 1.0, 2015; Bollen L et al. Eur J Cancer 2018;104:81-90",
     url="https://richtlijnendatabase.nl/richtlijn/wervelmetastasen/diagnostiek/beeldvormend_onderzoek.html",
     version="1.0 (2015)",
@@ -22,7 +22,7 @@ IKNL_IMAGING = Provenance(
     profile="dutch",
 )
 IKNL_STEROIDS = Provenance(
-    guideline="Dutch guideline Wervelmetastasen (IKNL 2015), module Corticosteroiden",
+    source="Dutch guideline Wervelmetastasen (IKNL 2015), module Corticosteroiden",
     citation="IKNL 2015; Vecht 1989; Heimdal 1992 (J Neurooncol 12:141); Sorensen 1994 (Eur J Cancer 30A:22)",
     url="https://richtlijnendatabase.nl/richtlijn/wervelmetastasen/behandeling/corticosteroiden.html",
     version="1.0 (2015)",
@@ -30,7 +30,7 @@ IKNL_STEROIDS = Provenance(
     verified=True,
 )
 NICE_NG234 = Provenance(
-    guideline="NICE NG234 Spinal metastases and metastatic spinal cord compression",
+    source="NICE NG234 Spinal metastases and metastatic spinal cord compression",
     citation=(
         "NICE guideline NG234, 2023. Read on nice.org.uk: recs 1.1.1-1.1.2 (care pathways, "
         "prospective audit). Rec 1.8.1 (16 mg oral dexamethasone as soon as possible, then 16 mg "
@@ -45,7 +45,7 @@ NICE_NG234 = Provenance(
     profile="nice",
 )
 ACR_MYELOPATHY = Provenance(
-    guideline="ACR Appropriateness Criteria Myelopathy",
+    source="ACR Appropriateness Criteria Myelopathy",
     citation=(
         "ACR AC Myelopathy, revised 2020, variants 1 (acute onset) and 2 (chronic or progressive), "
         "read in a verbatim copy of the ACR document; Roth CJ et al. JACR 2016"
@@ -56,7 +56,7 @@ ACR_MYELOPATHY = Provenance(
     verified=True,
 )
 PATCHELL_2005 = Provenance(
-    guideline="Patchell 2005 randomised trial (surgery + RT vs RT)",
+    source="Patchell 2005 randomised trial (surgery + RT vs RT)",
     citation="Patchell RA et al. Lancet 2005;366:643-648. doi:10.1016/S0140-6736(05)66954-1",
     url="https://pubmed.ncbi.nlm.nih.gov/16112300/",
     version="2005",
@@ -64,7 +64,7 @@ PATCHELL_2005 = Provenance(
     verified=True,
 )
 SINS_FISHER_2010 = Provenance(
-    guideline="Spinal Instability Neoplastic Score (SINS)",
+    source="Spinal Instability Neoplastic Score (SINS)",
     citation=(
         "Fisher CG et al. Spine 2010;35(22):E1221-E1229; Fourney DR et al. JCO 2011;29(22). "
         "The score bands and the SINS >= 7 consultation threshold were read only in secondary "
@@ -76,7 +76,7 @@ SINS_FISHER_2010 = Provenance(
     verified=False,
 )
 NOMS_2013 = Provenance(
-    guideline="NOMS decision framework",
+    source="NOMS decision framework",
     citation="Laufer I et al. Oncologist 2013;18(6). doi:10.1634/theoncologist.2012-0293",
     url="https://doi.org/10.1634/theoncologist.2012-0293",
     version="2013",
@@ -84,7 +84,7 @@ NOMS_2013 = Provenance(
     verified=True,
 )
 CEPO_2012 = Provenance(
-    guideline="CEPO guideline on metastatic spinal cord compression",
+    source="CEPO guideline on metastatic spinal cord compression",
     citation="L'Esperance S et al. Curr Oncol 2012;19:e478-e490 (PMC3503678)",
     url="https://pmc.ncbi.nlm.nih.gov/articles/PMC3503678/",
     version="2012",
@@ -92,7 +92,7 @@ CEPO_2012 = Provenance(
     verified=True,
 )
 IKNL_UNKNOWN_PRIMARY = Provenance(
-    guideline="Dutch guideline Wervelmetastasen (IKNL 2015), module Diagnostiek bij onduidelijke origine",
+    source="Dutch guideline Wervelmetastasen (IKNL 2015), module Diagnostiek bij onduidelijke origine",
     citation=(
         "IKNL 2015; Wanman J et al. Acta Orthop 2017;88:457 (PMID 28492105). The Wanman abstract "
         "was read (10 of 69 remained of unknown primary); the IKNL module itself was not"

@@ -59,22 +59,17 @@ def escape(text: str) -> str:
 
 
 def _day(moment: datetime) -> str:
-    """``YYYY-MM-DD``: ``isoformat`` is ~6x faster than ``strftime``, and the same text but
-    below year 1000, where glibc's ``%Y`` does not pad (kept so no card text changes)."""
-    return moment.date().isoformat() if moment.year >= 1000 else moment.strftime("%Y-%m-%d")
+    """The day of a moment as the cards show it, ``YYYY-MM-DD``."""
+    return moment.strftime("%Y-%m-%d")
 
 
 def _evidence_text(e: Evidence) -> str:
-    """What one *why* bullet says of a resource, after the fact's label.
-
-    Certainty and Side are StrEnums, so they join as their values without the
-    Python-level ``Enum.value`` descriptor.
-    """
+    """What one *why* bullet says of a resource, after the fact's label."""
     extra = ""
     if e.certainty:
-        extra = ", " + e.certainty
+        extra = ", " + e.certainty.value
     if e.side:
-        extra += ", " + e.side
+        extra += ", " + e.side.value
     if e.when:
         extra += ", since " + _day(e.when)
     return f"{escape(e.label)} (`{e.ref}`{extra})"
@@ -118,12 +113,16 @@ class Why:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self._texts: dict[int, str] = {}  # id(evidence): the facts hold each one
+        self._texts: dict[Evidence, str] = {}  # the same evidence backs several cards
+
+    def _text(self, e: Evidence) -> str:
+        if e not in self._texts:
+            self._texts[e] = _evidence_text(e)
+        return self._texts[e]
 
     def lines(self, rule: Rule) -> list[str]:
         """List the resources behind every present fact the rule reads, then its scalars."""
         facts = self.facts
-        texts = self._texts
         # ref -> (fact labels, text, tags of the evidence whose text is shown)
         grouped: dict[str, tuple[list[str], str, frozenset[str]]] = {}
         scalars: list[str] = []
@@ -133,14 +132,11 @@ class Why:
                     scalars.append(line)
                 continue
             for e in getattr(facts, name).evidence:
-                text = texts.get(id(e))
-                if text is None:
-                    text = texts[id(e)] = _evidence_text(e)
                 entry = grouped.get(e.ref)
                 if entry is None or ("mscc" in entry[2] and "mscc" not in e.tags):
                     # Presumed MSCC re-reads a compression as a suspected spine mass; the
                     # bullet states the Condition as recorded (its own certainty).
-                    entry = grouped[e.ref] = (entry[0] if entry else [], text, e.tags)
+                    entry = grouped[e.ref] = (entry[0] if entry else [], self._text(e), e.tags)
                 if (label := FACT_LABELS.get(name, name)) not in entry[0]:
                     entry[0].append(label)
         bullets = [f"- **{'; '.join(labels)}**: {text}" for labels, text, _ in grouped.values()]

@@ -71,8 +71,8 @@ def _rule_problems(rule: Rule) -> Iterable[str]:
     if not rule.provenance:
         yield f"{where} has no provenance"
     for p in rule.provenance:
-        if not p.url.startswith(("https://", "http://")) or not (p.guideline and p.citation):
-            yield f"{where} provenance {p.guideline!r} lacks a URL, guideline or citation"
+        if not p.url.startswith(("https://", "http://")) or not (p.source and p.citation):
+            yield f"{where} provenance {p.source!r} lacks a URL, guideline or citation"
     if not rule.override_reasons or any(not r.display for r in rule.override_reasons):
         yield f"{where} needs override reasons, each with a display"
 

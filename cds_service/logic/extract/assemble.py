@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from functools import cache
 
 from ..facts import Certainty
-from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
 from ..facts import Region
@@ -56,29 +55,15 @@ def tags_of(sets: frozenset[VS]) -> frozenset[str]:
 
 
 _ABSENT = Finding()  # immutable, so every absent fact can share one
+#: Value sets that make a Condition a spine mass when its own site is spinal.
+_SITED = frozenset({VS.BONE_METASTASIS, VS.INTRADURAL_SECONDARY})
 
 
-class Findings:
-    """Builds findings for one assembly, each item's :class:`Evidence` once.
-
-    One Condition backs up to eight facts (a vertebral metastasis is a spine mass, a
-    malignancy, metastatic suspicion ...); its evidence is the same value every time.
-    """
-
-    def __init__(self) -> None:
-        self._made: dict[int, Evidence] = {}  # id(item) -> evidence; items outlive this
-
-    def __call__(self, items: Sequence[Item]) -> Finding:
-        if not items:
-            return _ABSENT
-        made = self._made
-        out = []
-        for i in items:
-            e = made.get(id(i))
-            if e is None:
-                e = made[id(i)] = i.evidence(tags_of(i.sets))
-            out.append(e)
-        return Finding(tuple(out))
+def finding(items: Sequence[Item]) -> Finding:
+    """The finding the items support, each with the tags its value sets give it."""
+    if not items:
+        return _ABSENT
+    return Finding(tuple(i.evidence(tags_of(i.sets)) for i in items))
 
 
 def by_set(items: Iterable[Item]) -> dict[VS, list[Item]]:
@@ -93,9 +78,6 @@ def by_set(items: Iterable[Item]) -> dict[VS, list[Item]]:
 
 def having(items: Sequence[Item], *names: VS) -> list[Item]:
     """Return the items in any of the value sets ``names``, in record order."""
-    if len(names) == 1:  # nearly every call: a plain membership test, no method call
-        name = names[0]
-        return [i for i in items if name in i.sets]
     return [i for i in items if not i.sets.isdisjoint(names)]
 
 
@@ -115,30 +97,31 @@ def spine_masses(conditions: Sequence[Item], in_sets: dict[VS, list[Item]]) -> l
 
     :param in_sets: ``conditions`` indexed by :func:`by_set`.
     """
-    main = in_sets.get(VS.SPINE_MASS, [])
-    sited = [
+
+    def mass(c: Item) -> bool:
+        return VS.SPINE_MASS in c.sets or (spinal(c) and not c.sets.isdisjoint(_SITED))
+
+    others = bool(in_sets.get(VS.SPINE_MASS)) or any(
+        mass(c) for name in _SITED for c in in_sets.get(name, [])
+    )
+    return [
         c
-        for name in (VS.BONE_METASTASIS, VS.INTRADURAL_SECONDARY)
-        for c in in_sets.get(name, [])
-        if spinal(c)
+        for c in conditions
+        if mass(c) or (VS.SPINE_MASS_HISTOLOGY in c.sets and (others or spinal(c)))
     ]
-    histology = [c for c in in_sets.get(VS.SPINE_MASS_HISTOLOGY, []) if c not in main]
-    others = bool(main or sited)
-    keep = set(map(id, main + sited + [h for h in histology if others or spinal(h)]))
-    return [c for c in conditions if id(c) in keep]
 
 
 def intradural(spine: Sequence[Item], benign: Sequence[Item]) -> list[Item]:
     """Spine masses of the cord, meninges, cauda equina or nerve root (§1
     ``intradural_suspected``): their value set, a spinal C79.49, generic histology at a
     spinal site, or a benign intradural tumour."""
-    keep = {id(b) for b in benign}
-    for c in spine:
-        if VS.INTRADURAL_MASS in c.sets or (
-            spinal(c) and not c.sets.isdisjoint({VS.INTRADURAL_SECONDARY, VS.SPINE_MASS_HISTOLOGY})
-        ):
-            keep.add(id(c))
-    return [c for c in spine if id(c) in keep]
+    return [
+        c
+        for c in spine
+        if c in benign
+        or VS.INTRADURAL_MASS in c.sets
+        or (spinal(c) and not c.sets.isdisjoint({VS.INTRADURAL_SECONDARY, VS.SPINE_MASS_HISTOLOGY}))
+    ]
 
 
 def presumed_mscc(cord: Finding) -> Finding:
@@ -166,7 +149,6 @@ def assemble(acc: Collected, inp: HookInput) -> Facts:
     conds, obs = acc.conditions, acc.observations
     present = [o for o in obs if o.present]
     in_conds, in_present, in_obs = by_set(conds), by_set(present), by_set(obs)
-    finding = Findings()
 
     def symptom(name: VS) -> list[Item]:  # Conditions, then present Observations
         return in_conds.get(name, []) + in_present.get(name, [])

@@ -7,11 +7,11 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from ..cards import Coding
 from ..facts import Certainty
 from ..facts import Side
 from ..valuesets import VS
 from ..valuesets import match
-from .fhir import Coding
 from .fhir import Malformed
 from .fhir import as_list
 from .fhir import choice_datetime
@@ -110,13 +110,13 @@ def read_condition(res: Any, ref: str, acc: Collected) -> None:
     body = res.get("bodySite")
     acc.conditions.append(
         Item(
-            ref,
-            label(cods, sets),
-            sets,
-            certainty,
-            side_of(body),
-            when,
-            site_text(body),
+            ref=ref,
+            label=label(cods, sets),
+            sets=sets,
+            certainty=certainty,
+            side=side_of(body),
+            when=when,
+            site=site_text(body),
             recorded=recorded,
         )
     )
@@ -172,20 +172,18 @@ def _item(
         present = level != 5
     else:
         level, present = None, not _recorded_absent(res)
-    # Positional, in Item's field order: keywords cost ~2x to bind.
     return Item(
-        ref,
-        label(cods, sets),
-        sets,
-        None,  # certainty
-        side,
-        when,
-        site,
-        present,
-        level,
-        (first[0], first[1]),  # code
-        worse,
-        score(res) if sets & _NUMERIC else None,  # number
+        ref=ref,
+        label=label(cods, sets),
+        sets=sets,
+        side=side,
+        when=when,
+        site=site,
+        present=present,
+        level=level,
+        code=(first[0], first[1]),
+        worse=worse,
+        number=score(res) if sets & _NUMERIC else None,
     )
 
 

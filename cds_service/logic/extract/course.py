@@ -141,8 +141,8 @@ def mri_done(
     for m in done:
         if m.when is None or (whole_only and VS.IMAGING_WHOLE not in m.sets):
             continue
-        diagnosed = {id(c) for c in compressions if _diagnosed_by(m, c)}
-        newest, unknown = symptom_onsets([s for s in symptoms if id(s) not in diagnosed])
+        diagnosed = [c for c in compressions if _diagnosed_by(m, c)]
+        newest, unknown = symptom_onsets([s for s in symptoms if s not in diagnosed])
         if newest is not None and m.when <= newest:
             continue
         no_onset = newest is None and not diagnosed  # nothing dated to compare the MRI with

@@ -15,13 +15,12 @@ from functools import cache
 from functools import lru_cache
 from typing import Any
 
+from ..cards import Coding
 from ..facts import Side
 from ..valuesets import VS
 from ..valuesets import display_of
 from ..valuesets import match
 from ..valuesets import system_name
-
-Coding = tuple[str, str, str | None]  # system, code, display
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _NO_SETS: frozenset[VS] = frozenset()
@@ -43,25 +42,27 @@ def as_list(value: Any) -> list[Any]:
     return [value] if isinstance(value, dict) else []
 
 
-def codings(concept: Any) -> list[Coding]:
-    """Return the usable codings of a CodeableConcept (those with a string system and code).
+def coding_objects(concept: Any) -> list[dict[str, Any]]:
+    """Return the JSON objects of a CodeableConcept's ``coding``, whatever else it holds.
 
-    Hot path (every resource goes through it): plain isinstance checks, no helpers.
+    The one loop over ``coding``: every reader below filters what it returns.
     """
-    if not isinstance(concept, dict):
-        return []
-    raw = concept.get("coding")
-    if not isinstance(raw, list):
-        raw = [raw] if isinstance(raw, dict) else []
+    raw = concept.get("coding") if isinstance(concept, dict) else None
+    if isinstance(raw, list):
+        return [c for c in raw if isinstance(c, dict)]
+    return [raw] if isinstance(raw, dict) else []  # a lone object: a common EHR slip
+
+
+def codings(concept: Any) -> list[Coding]:
+    """Return the usable codings of a CodeableConcept (those with a string system and code)."""
     out: list[Coding] = []
-    for c in raw:
-        if isinstance(c, dict):
-            system, code = c.get("system"), c.get("code")
-            if isinstance(system, str) and isinstance(code, str) and system and code.strip():
-                display = c.get("display")
-                out.append(
-                    (system, code, display if isinstance(display, str) and display else None)
-                )
+    for c in coding_objects(concept):
+        system, code = c.get("system"), c.get("code")
+        if isinstance(system, str) and isinstance(code, str) and system and code.strip():
+            display = c.get("display")
+            out.append(
+                Coding(system, code, display if isinstance(display, str) and display else None)
+            )
     return out
 
 
@@ -95,22 +96,12 @@ def _label(system: str, code: str, display: str | None) -> str:
 
 
 def codes_in(concept: Any) -> set[str]:
-    """Return the bare codes of a CodeableConcept, whatever their system (status elements).
-
-    Hot path (two status elements per Condition): plain isinstance checks, no helpers.
-    """
-    if not isinstance(concept, dict):
-        return set()
-    raw = concept.get("coding")
-    if not isinstance(raw, list):
-        raw = [raw] if isinstance(raw, dict) else []
-    out: set[str] = set()
-    for c in raw:
-        if isinstance(c, dict):
-            code = c.get("code")
-            if isinstance(code, str) and code.strip():
-                out.add(code)
-    return out
+    """Return the bare codes of a CodeableConcept, whatever their system (status elements)."""
+    return {
+        code
+        for c in coding_objects(concept)
+        if isinstance(code := c.get("code"), str) and code.strip()
+    }
 
 
 def parse_datetime(value: Any, element: str) -> datetime | None:
@@ -215,6 +206,6 @@ def iter_site_words(cc: Any) -> Iterator[str]:
         return
     if t := text(cc.get("text")):
         yield t
-    for c in as_list(cc.get("coding")):
-        if isinstance(c, dict) and (d := text(c.get("display"))):
+    for c in coding_objects(cc):
+        if d := text(c.get("display")):
             yield d

@@ -6,12 +6,12 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from ..cards import Coding
 from ..facts import Order
 from ..facts import OrderKind
 from ..facts import Priority
 from ..facts import Region
 from ..valuesets import VS
-from .fhir import Coding
 from .fhir import Malformed
 from .fhir import as_list
 from .fhir import choice_datetime

@@ -15,33 +15,17 @@ from .index import check_valuesets
 from .index import display_of
 from .index import match
 from .index import system_name
-from .model import CPT
-from .model import ICD10CM
-from .model import LOINC
-from .model import RADELEMENT
-from .model import RXNORM
-from .model import SNOMED
-from .model import V3_INTERPRETATION
 from .model import IcdPrefix
-from .model import Provenance
 from .model import Term
 from .model import ValueSet
 from .model import normalise_code
 
 __all__ = [
     "CODE_INDEX",
-    "CPT",
-    "ICD10CM",
-    "LOINC",
     "PREFIX_INDEX",
-    "RADELEMENT",
-    "RXNORM",
-    "SNOMED",
-    "V3_INTERPRETATION",
     "VALUESETS",
     "VS",
     "IcdPrefix",
-    "Provenance",
     "Term",
     "ValueSet",
     "check_valuesets",

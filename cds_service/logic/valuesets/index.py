@@ -11,9 +11,15 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from ..systems import CPT
+from ..systems import ICD10CM
+from ..systems import LOINC
+from ..systems import RADELEMENT
+from ..systems import RXNORM
+from ..systems import SNOMED
+from ..systems import V3_INTERPRETATION
 from .catalog import SPECS
 from .catalog import VS
-from .model import ICD10CM
 from .model import SYSTEM_NAMES
 from .model import IcdPrefix
 from .model import Term
@@ -96,13 +102,13 @@ def system_name(system: str) -> str:
 
 
 _CODE_SHAPES: Mapping[str, re.Pattern[str]] = {
-    "http://snomed.info/sct": re.compile(r"[1-9][0-9]{5,17}"),
+    SNOMED: re.compile(r"[1-9][0-9]{5,17}"),
     ICD10CM: re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?"),
-    "http://loinc.org": re.compile(r"[0-9]{1,7}-[0-9]"),
-    "http://www.nlm.nih.gov/research/umls/rxnorm": re.compile(r"[1-9][0-9]{0,8}"),
-    "http://www.ama-assn.org/go/cpt": re.compile(r"[0-9]{4}[0-9A-Z]"),
-    "http://radelement.org": re.compile(r"RDES[0-9]+"),
-    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation": re.compile(r"[A-Z]+"),
+    LOINC: re.compile(r"[0-9]{1,7}-[0-9]"),
+    RXNORM: re.compile(r"[1-9][0-9]{0,8}"),
+    CPT: re.compile(r"[0-9]{4}[0-9A-Z]"),
+    RADELEMENT: re.compile(r"RDES[0-9]+"),
+    V3_INTERPRETATION: re.compile(r"[A-Z]+"),
 }
 _PREFIX_SHAPE = re.compile(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,3})?")
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SNOMED = "http://snomed.info/sct"
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-LOINC = "http://loinc.org"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CPT = "http://www.ama-assn.org/go/cpt"
-RADELEMENT = "http://radelement.org"
-V3_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+from ..provenance import Provenance
+from ..systems import CPT
+from ..systems import ICD10CM
+from ..systems import LOINC
+from ..systems import RADELEMENT
+from ..systems import RXNORM
+from ..systems import SNOMED
+from ..systems import V3_INTERPRETATION
 
 #: Short names for Evidence labels, e.g. "Spinal cord compression (SNOMED CT 71286001)".
 SYSTEM_NAMES: Mapping[str, str] = {
@@ -36,22 +37,6 @@ def normalise_code(system: str, code: str) -> str:
     if system == ICD10CM:
         return code.replace(".", "").upper()
     return code
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a group of codes was seen.
-
-    :param source: e.g. ``"IPS SNOMED Free Set 2022-07-31"`` or ``"VSAC <OID>"``.
-    :param url: the file or page the code was read from.
-    :param verified: seen in an authoritative machine-readable source (evidence file §0).
-    :param note: why the source is weak or unverified, when it is.
-    """
-
-    source: str
-    url: str
-    verified: bool
-    note: str = ""
 
 
 @dataclass(frozen=True)

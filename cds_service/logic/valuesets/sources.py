@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Provenance
+from ..provenance import Provenance
 
 _VSAC_BASE = (
     "https://github.com/cqframework/ecqm-content-qicore-2024/blob/"

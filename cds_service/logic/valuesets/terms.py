@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..provenance import Provenance
+from ..systems import CPT
+from ..systems import ICD10CM
+from ..systems import LOINC
+from ..systems import RADELEMENT
+from ..systems import RXNORM
+from ..systems import SNOMED
+from ..systems import V3_INTERPRETATION
 from . import sources as s
-from .model import CPT
-from .model import ICD10CM
-from .model import LOINC
-from .model import RADELEMENT
-from .model import RXNORM
-from .model import SNOMED
-from .model import V3_INTERPRETATION
 from .model import IcdPrefix
-from .model import Provenance
 from .model import Term
 from .terms_orders import ORDER_TERMS
 

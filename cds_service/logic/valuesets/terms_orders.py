@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..provenance import Provenance
 from . import sources as s
-from .model import Provenance
 
 # fmt: off
 ORDER_TERMS: tuple[tuple[Provenance, str, Mapping[str, str]], ...] = (
