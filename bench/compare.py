@@ -195,7 +195,7 @@ def main() -> None:
     )
     run.add_server_option(parser)
     args = parser.parse_args()
-    run.use_server(args.server)
+    run.use_server(args.server, args.floor_server)
     load_start, started = load_average(), datetime.now(UTC)
 
     out = ROOT / "bench" / "results"
@@ -220,9 +220,7 @@ def main() -> None:
         for tree in (before, after):
             imports_own_package(tree)
         servers = stack.enter_context(ExitStack())  # closed before the in-process part
-        floor, floor_master = servers.enter_context(
-            run.server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services")
-        )
+        floor, floor_master = servers.enter_context(run.floor())
         services = {}
         for name, tree in (("before", before), ("after", after)):
             services[name] = servers.enter_context(

@@ -41,13 +41,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3, help="seconds per slice")
     run.add_server_option(parser)
     args = parser.parse_args()
-    run.use_server(args.server)
+    run.use_server(args.server, args.floor_server)
     body = Path(tempfile.mkdtemp()) / "patient-view.json"
     body.write_text(json.dumps(make_bodies.patient_view(datetime.now(UTC))))
     with ExitStack() as stack:
-        floor = stack.enter_context(
-            run.server(["floor_app:app"], {}, run.FLOOR_DIR, "/cds-services")
-        )
+        floor = stack.enter_context(run.floor())
         targets = {"floor": (floor, run.FLOOR_DIR / "request.json", "/cds-services/x")}
         for name, off in BUILDS.items():
             env = {**run.service_env(), "BENCH_OFF": off}

@@ -67,14 +67,12 @@ def main() -> None:
     parser.add_argument("--node-dir", type=Path, default=TMP / "sandbox-cds-services")
     run.add_server_option(parser)
     args = parser.parse_args()
-    run.use_server(args.server)
+    run.use_server(args.server, args.floor_server)
     load_start, started = load_average(), datetime.now(UTC)
     body = FLOOR_DIR / "request.json"
     notes = []
     with ExitStack() as stack:
-        floor, floor_master = stack.enter_context(
-            run.server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services")
-        )
+        floor, floor_master = stack.enter_context(run.floor())
         loads = {f"floor (Flask, {run.SERVER} -w 2)": (floor + "/cds-services/x", floor_master)}
         uvicorn = [str(hc_venv(args.hc_venv)), "--host", "127.0.0.1", "--workers", "1"]
         base, master = stack.enter_context(

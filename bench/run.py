@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -82,6 +83,10 @@ def gunicorn(root: Path = ROOT) -> list[str]:
 #: The production servers a bench can start; :func:`server` uses ``SERVER`` (``--server``).
 SERVERS = ("granian", "gunicorn")
 SERVER = "granian"
+#: The floor's server (``--floor-server``); ``None``: the same as the service's. The
+#: floor of ``shared/bench/floor.sh`` is gunicorn, so a ratio against it reads as
+#: "the service as shipped against the floor as the project defines it".
+FLOOR_SERVER: str | None = None
 
 
 def granian(target: str, port: int) -> list[str]:
@@ -117,19 +122,30 @@ def add_server_option(parser: argparse.ArgumentParser) -> None:
         default=SERVER,
         help="production server for the floor and the service (default: the shipped one)",
     )
+    parser.add_argument(
+        "--floor-server",
+        choices=SERVERS,
+        default=None,
+        help="serve the floor under this server instead (shared/bench/floor.sh uses gunicorn)",
+    )
 
 
 def describe(kind: str | None = None) -> str:
     """The server's settings, for a table heading."""
-    if (kind or SERVER) == "gunicorn":
-        return "gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2"
-    return "granian (python -m cds_service.server --workers 2: WSGI, 1 blocking thread)"
+    text = (
+        "gunicorn -c cds_service/gunicorn_conf.py -k sync -w 2"
+        if (kind or SERVER) == "gunicorn"
+        else "granian (python -m cds_service.server --workers 2: WSGI, 1 blocking thread)"
+    )
+    if kind is None and FLOOR_SERVER not in (None, SERVER):
+        text += f"; the floor under {FLOOR_SERVER}"
+    return text
 
 
-def use_server(kind: str) -> None:
-    """Start every later :func:`server` under ``kind``."""
-    global SERVER
-    SERVER = kind
+def use_server(kind: str, floor: str | None = None) -> None:
+    """Start every later :func:`server` under ``kind``, the floor under ``floor`` if given."""
+    global SERVER, FLOOR_SERVER
+    SERVER, FLOOR_SERVER = kind, floor
 
 
 RESULTS: list[tuple[str, str, str]] = []  # (check, figure, verdict)
@@ -336,6 +352,11 @@ def worker_rss_mb(master: int) -> list[float]:
     return sizes
 
 
+def floor() -> AbstractContextManager[tuple[str, int]]:
+    """The floor app of ``shared/bench``, under ``FLOOR_SERVER`` (else the service's server)."""
+    return server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services", kind=FLOOR_SERVER)
+
+
 @contextmanager
 def floor_and_service() -> Iterator[tuple[tuple[str, int], tuple[str, int]]]:
     """Run the floor and the service (production settings, auth off) side by side.
@@ -343,10 +364,10 @@ def floor_and_service() -> Iterator[tuple[tuple[str, int], tuple[str, int]]]:
     Yields ((floor URL, floor master pid), (service URL, service master pid)).
     """
     with (
-        server(["floor_app:app"], {}, FLOOR_DIR, "/cds-services") as floor,
+        floor() as floor_url,
         server(["cds_service.wsgi:app"], service_env(), ROOT, "/health") as svc,
     ):
-        yield floor, svc
+        yield floor_url, svc
 
 
 def service_env() -> dict[str, str]:
@@ -741,7 +762,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000, help="calls per --wsgi-cpu repeat")
     add_server_option(parser)
     args = parser.parse_args()
-    use_server(args.server)
+    use_server(args.server, args.floor_server)
     if args.quick:
         args.duration, args.soak, args.mem_requests = 3, 10, 20_000
     out = ROOT / "bench" / "results"

@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--soak", type=int, default=60, help="seconds of the mix at c=32")
     run.add_server_option(parser)
     args = parser.parse_args()
-    run.use_server(args.server)
+    run.use_server(args.server, args.floor_server)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     files = make_bodies.write_workload(out, datetime.now(UTC))
