@@ -18,7 +18,7 @@ from typing import Any
 from .facts import Facts
 from .facts import Priority
 from .facts import Region
-from .systems import LOINC as LOINC  # re-exported: rule plans write fhir.LOINC
+from .systems import LOINC
 from .systems import RXNORM
 from .systems import SNOMED
 from .systems import UCUM

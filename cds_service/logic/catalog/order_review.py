@@ -12,11 +12,13 @@ from typing import NamedTuple
 from .. import suggestions as fhir
 from ..cards import Action
 from ..cards import Indicator
+from ..extract.fhir import codings
 from ..facts import Facts
 from ..facts import Order
 from ..facts import OrderKind
 from ..facts import Priority
 from ..facts import Region
+from ..systems import LOINC
 from ..valuesets import VS
 from ..valuesets import match
 from .base import COMMON_REASONS
@@ -129,7 +131,7 @@ def _reviewed(facts: Facts, order: Order, priority: Priority | None, whole: bool
     if whole:
         code, display = fhir.mri_code(facts, Region.WHOLE)
         resource["code"] = {
-            "coding": [{"system": fhir.LOINC, "code": code, "display": display}],
+            "coding": [{"system": LOINC, "code": code, "display": display}],
             "text": display,
         }
     else:
@@ -147,14 +149,7 @@ def _reviewed(facts: Facts, order: Order, priority: Priority | None, whole: bool
 
 def _has_contrast(code: Any) -> bool:
     """The draft's own code asks for intravenous gadolinium (W, or WO and W, contrast)."""
-    codings = code.get("coding") if isinstance(code, dict) else None
-    return any(
-        VS.MRI_CONTRAST in match(c["system"], c["code"])
-        for c in (codings if isinstance(codings, list) else [])
-        if isinstance(c, dict)
-        and isinstance(c.get("system"), str)
-        and isinstance(c.get("code"), str)
-    )
+    return any(VS.MRI_CONTRAST in match(c.system, c.code) for c in codings(code))
 
 
 MRI_ORDER_REVIEW = Rule(

@@ -21,8 +21,7 @@ from .render import evidence_refs
 
 
 class Plan(NamedTuple):
-    """One card to render, if the hook keeps it (a NamedTuple: cheaper to build than a
-    frozen dataclass, and nothing compares or hashes plans).
+    """One card to render, if the hook keeps it.
 
     :param about: refs of the draft orders the card is about (order-topic cards only).
     :param companion_of: the card this one explains; kept exactly when that one is.
