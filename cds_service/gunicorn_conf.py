@@ -10,7 +10,6 @@ anything: a bad value ends start-up with one line naming the variable (exit stat
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from cds_service import serving
@@ -19,7 +18,7 @@ _settings = serving.settings_or_exit()
 
 # gunicorn reads these module-level names as settings; the command line may override them.
 bind = _settings.bind
-workers = _settings.workers or os.cpu_count() or 1
+workers = serving.worker_count(_settings)
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20

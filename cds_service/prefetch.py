@@ -313,18 +313,17 @@ def _keep_readable_and_own(resolved: Resolved, patient_id: Any, aliases: Aliases
     """
     other = OtherPatient(patient_id, aliases)
     for key, resources in resolved.resources.items():
-        kept = []
-        for res in resources:
-            if not well_formed(res):
-                resolved.malformed[key] = resolved.malformed.get(key, 0) + 1
-            elif other(res):
-                resolved.foreign += 1
-            else:
-                kept.append(res)
-        resolved.resources[key] = kept
-    kept = [r for r in resolved.extra if not other(r)]  # already well-formed
-    resolved.foreign += len(resolved.extra) - len(kept)
-    resolved.extra = kept
+        readable = _keep_well_formed(resolved, key, resources)
+        resolved.resources[key] = _keep_own(resolved, readable, other)
+    resolved.extra = _keep_own(resolved, resolved.extra, other)  # already well-formed
+
+
+def _keep_own(
+    resolved: Resolved, resources: list[dict[str, Any]], other: OtherPatient
+) -> list[dict[str, Any]]:
+    kept = [r for r in resources if not other(r)]
+    resolved.foreign += len(resources) - len(kept)
+    return kept
 
 
 def _fetch(

@@ -11,7 +11,6 @@ stops the server with that status rather than being respawned forever.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -99,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=settings.workers or os.cpu_count() or 1,
+        default=serving.worker_count(settings),
         help="worker processes (CDS_WORKERS; default one per CPU core)",
     )
     args = parser.parse_args(argv)

@@ -39,6 +39,11 @@ def settings_or_exit() -> Settings:
     return settings
 
 
+def worker_count(settings: Settings) -> int:
+    """``CDS_WORKERS``, else one worker per CPU core: the work is CPU-bound Python."""
+    return settings.workers or os.cpu_count() or 1
+
+
 def metrics_dir() -> Path:
     """``PROMETHEUS_MULTIPROC_DIR``, set to a new folder if unset, before any worker starts.
 
