@@ -38,7 +38,6 @@ class Slate(NamedTuple):
     """
 
     facts: Facts
-    modes: RuleModes
     view: Mode
     cards: tuple[tuple[Plan, Mode], ...]
     swapper: Plan | None = None
@@ -48,7 +47,7 @@ class Slate(NamedTuple):
         """Every planned card, in the mode of its topic (a companion: its principal's)."""
         hook = facts.hook
         cards = tuple((p, modes.of(p.companion_of or p.rule.id, hook)) for p in plans)
-        return cls(facts, modes, view, cards)
+        return cls(facts, view, cards)
 
     def keep(self, wanted: Callable[[Plan, Mode], bool]) -> Slate:
         return self._replace(cards=tuple((p, m) for p, m in self.cards if wanted(p, m)))
@@ -168,8 +167,11 @@ def apply(slate: Slate) -> Slate:
 def select(facts: Facts, plans: list[Plan], modes: RuleModes) -> tuple[tuple[Plan, Mode], ...]:
     """The cards to render, most urgent first: the active ones of the shown view and the
     silent ones of the view where every topic that is not off is active."""
-    shown = apply(Slate.of(facts, plans, modes, Mode.ACTIVE))
-    world = apply(Slate.of(facts, plans, modes, Mode.SILENT))
+    start = Slate.of(facts, plans, modes, Mode.ACTIVE)
+    shown = apply(start)
+    if all(m is not Mode.SILENT for _, m in start.cards):
+        return shown.cards  # no silent topic: the silent view would add nothing
+    world = apply(start._replace(view=Mode.SILENT))
     active = [(p, m) for p, m in shown.cards if m is Mode.ACTIVE]
     # A companion shown in one view and silent in the other is shown, once.
     silent = [
