@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from typing import TypeVar
 
 from flask import Blueprint
+from flask import Flask
+from flask import Request
 from flask import Response
 from flask import current_app
 from flask import g
@@ -36,33 +39,36 @@ JSON_TYPES = {"", "application/json", "application/fhir+json", "application/json
 #: Only a hookInstance of this shape is logged: anything else could be injected text.
 _LOGGABLE_ID = re.compile(r"^[A-Za-z0-9\-_.:]{1,64}$")
 
+T = TypeVar("T")
 
-def registry() -> Registry:
-    reg: Registry = current_app.extensions["cds_registry"]
+
+def registry(app: Flask | None = None) -> Registry:
+    reg: Registry = (app or current_app).extensions["cds_registry"]
     return reg
 
 
-def service_or_404(service_id: str) -> ServiceDescriptor:
+def service_or_404(service_id: str, app: Flask | None = None) -> ServiceDescriptor:
     """Return the registered service, or raise 404 (the id is client text: cut short)."""
-    service = registry().get(service_id)
+    service = registry(app).get(service_id)
     if service is None:
         raise NotFound(f"No CDS service '{service_id[:64]}'.")
     return service
 
 
-def _parse_body(*, nul: bool = False) -> tuple[Any, list[Path]]:
+def _parse_body(req: Request, limit: int, *, nul: bool = False) -> tuple[Any, list[Path]]:
     """Parse the body as JSON (see :func:`.jsonio.parse_body`), or raise 400/413."""
-    limit = settings_of(current_app).max_body_bytes
-    if request.content_length is not None and request.content_length > limit:
+    length = req.content_length
+    if length is not None and length > limit:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
-    mimetype = request.mimetype or ""
+    mimetype = req.mimetype or ""
     if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
         raise InvalidRequest([Issue("Content-Type must be application/json.", "$")])
     # A chunked body has no Content-Length: read up to the limit, then probe for one byte
     # more (werkzeug's stream stops at the limit, and raises when read past it).
+    stream = req.stream
     try:
-        raw = request.stream.read(limit)
-        too_large = bool(request.stream.read(1))
+        raw = stream.read(limit)
+        too_large = bool(stream.read(1))
     except RequestEntityTooLarge:
         too_large = True
     if too_large:
@@ -78,7 +84,9 @@ def json_body() -> Any:
 
     For bodies that are stored as sent (feedback): PostgreSQL text holds neither.
     """
-    body, unreadable = _parse_body(nul=True)
+    body, unreadable = _parse_body(
+        _current(request), settings_of(current_app).max_body_bytes, nul=True
+    )
     if unreadable:
         raise InvalidRequest(
             [
@@ -89,6 +97,17 @@ def json_body() -> Any:
     return body
 
 
+def _current(proxy: T) -> T:
+    """The object behind one of Flask's context proxies (``request``, ``g``, ``current_app``).
+
+    Each attribute read through a proxy finds the object again, after an ordinary lookup
+    that fails; werkzeug documents ``_get_current_object`` for a function that reads a
+    proxy often, as the per-call path does.
+    """
+    obj: T = proxy._get_current_object()  # type: ignore[attr-defined]
+    return obj
+
+
 @bp.get("/cds-services")
 def discovery() -> ResponseReturnValue:
     return jsonify(registry().discovery())
@@ -96,40 +115,44 @@ def discovery() -> ResponseReturnValue:
 
 @bp.post("/cds-services/<service_id>")
 def call_service(service_id: str) -> ResponseReturnValue:
-    service = service_or_404(service_id)
-    body, unreadable = _parse_body()
+    app, notes = _current(current_app), _current(g)
+    service = service_or_404(service_id, app)
+    settings = settings_of(app)
+    body, unreadable = _parse_body(_current(request), settings.max_body_bytes)
     hook_instance = body.get("hookInstance") if isinstance(body, dict) else None
     if isinstance(hook_instance, str) and _LOGGABLE_ID.match(hook_instance):
-        g.cds_hook_instance = hook_instance
-    now = current_app.extensions["cds_clock"]()
+        notes.cds_hook_instance = hook_instance
+    now = app.extensions["cds_clock"]()
     result = pipeline.call(
         service,
         body,
-        settings_of(current_app),
-        current_app.extensions["cds_fhir_fetcher"],
+        settings,
+        app.extensions["cds_fhir_fetcher"],
         now=now,
         unreadable=unreadable,
-        modes=current_app.extensions["cds_rule_modes"],
+        modes=app.extensions["cds_rule_modes"],
     )
-    g.cds_call_result = result
-    return jsonify(result.body)
+    notes.cds_call_result = result
+    return result.body  # a dict: Flask answers it as jsonify would
 
 
 @bp.after_request
 def _record_call(response: Response) -> Response:
     """Log and announce every service call, failed ones included (one line each)."""
-    if request.endpoint != "cds.call_service" or request.method != "POST":
+    req = _current(request)
+    if req.endpoint != "cds.call_service" or req.method != "POST":
         return response
-    result: pipeline.CallResult | None = g.get("cds_call_result")
-    service_id = (request.view_args or {}).get("service_id", "")
+    app, notes = _current(current_app), _current(g)
+    result: pipeline.CallResult | None = notes.get("cds_call_result")
+    service_id = (req.view_args or {}).get("service_id", "")
     fields: dict[str, Any] = {
-        "service_id": service_id if registry().get(service_id) else "unknown",
-        "hook_instance": g.get("cds_hook_instance"),
+        "service_id": service_id if registry(app).get(service_id) else "unknown",
+        "hook_instance": notes.get("cds_hook_instance"),
         "status": response.status_code,
-        "duration_ms": logs.elapsed_ms(),
+        "duration_ms": logs.elapsed_ms(notes),
     }
     events.emit("call", result=result, **fields)
-    if fetched := g.get("cds_fetches"):
+    if fetched := notes.get("cds_fetches"):
         fields["fetched"] = fetched
     if result is not None:
         fields["cards"] = len(result.cards)
@@ -140,7 +163,7 @@ def _record_call(response: Response) -> Response:
             fields["other_patient_resources_dropped"] = result.resolved.foreign
         if result.resolved.unavailable:  # key names only: the on-call engineer's first clue
             fields["unavailable"] = sorted(result.resolved.unavailable)
-    fields.update(logs.client_fields())
+    fields.update(logs.client_fields(notes))
     logs.log_call(**fields)
     return response
 

@@ -58,9 +58,12 @@ def _start_clock() -> None:
     g.cds_started = time.perf_counter()
 
 
-def elapsed_ms() -> float:
-    """Return milliseconds since the request started (0 if the clock was not started)."""
-    started = g.get("cds_started")
+def elapsed_ms(notes: Any = g) -> float:
+    """Return milliseconds since the request started (0 if the clock was not started).
+
+    ``notes``: the request's ``g``, as the caller holds it.
+    """
+    started = notes.get("cds_started")
     return round((time.perf_counter() - started) * 1000, 2) if started else 0.0
 
 
@@ -88,15 +91,15 @@ def _note_fetch(key: str, status: str, latency_ms: float) -> None:
     fetches[key] = {"status": status, "ms": latency_ms}
 
 
-def client_fields() -> dict[str, Any]:
-    """Return the verified client's ``iss``/``tenant`` from the request globals.
+def client_fields(notes: Any = g) -> dict[str, Any]:
+    """Return the verified client's ``iss``/``tenant`` from the request globals ``notes``.
 
     Both the call and the feedback lines carry them: the first question about a line is
     which EHR sent it.
     """
     fields = {}
     for attr, key in (("cds_client_iss", "iss"), ("cds_client_tenant", "tenant")):
-        if value := g.get(attr):
+        if value := notes.get(attr):
             fields[key] = value
     return fields
 
