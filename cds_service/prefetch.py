@@ -313,9 +313,11 @@ def _keep_readable_and_own(resolved: Resolved, patient_id: Any, aliases: Aliases
     """
     other = OtherPatient(patient_id, aliases)
     for key, resources in resolved.resources.items():
-        readable = _keep_well_formed(resolved, key, resources)
-        resolved.resources[key] = _keep_own(resolved, readable, other)
-    resolved.extra = _keep_own(resolved, resolved.extra, other)  # already well-formed
+        if resources:  # most keys of a chart come back empty
+            readable = _keep_well_formed(resolved, key, resources)
+            resolved.resources[key] = _keep_own(resolved, readable, other)
+    if resolved.extra:
+        resolved.extra = _keep_own(resolved, resolved.extra, other)  # already well-formed
 
 
 def _keep_own(
