@@ -29,20 +29,27 @@ def build(
     now: datetime,
     profile: str,
     unavailable: Iterable[str] = (),
+    own_only: bool = False,
 ) -> HookInput:
     """Return the :class:`HookInput` for one call of ``hook`` about ``patient_id``.
 
     ``drafts`` (``context.draftOrders``) count for the order hooks only and ``selections``
     for ``order-select`` only, as CDS Hooks 2.0 defines those context fields.
+    ``own_only``: ``record`` and ``drafts`` were already rid of other patients' resources
+    (by :func:`.prefetch.resolve` and the pipeline, which also resolve ``urn:uuid``
+    references); every other caller leaves that to this builder.
     """
     order_hook = hook != "patient-view"
     other = OtherPatient(patient_id)
+    if not own_only:
+        record = (r for r in record if not other(r))
+        drafts = (r for r in drafts if not other(r))
     return HookInput(
         hook=hook,
         patient_id=patient_id,
         now=now,
-        resources=_dedup(r for r in record if not other(r)),
-        draft_orders=tuple(r for r in drafts if not other(r)) if order_hook else (),
+        resources=_dedup(record),
+        draft_orders=tuple(drafts) if order_hook else (),
         selections=tuple(s for s in selections if isinstance(s, str))
         if hook == "order-select"
         else (),

@@ -85,7 +85,7 @@ def to_input(
     now: datetime,
     profile: str,
 ) -> HookInput:
-    """Reduce a validated request to what the logic reads."""
+    """Reduce a validated request, its prefetch resolved by :func:`.prefetch.resolve`."""
     context = body.get("context") or {}
     drafts: list[dict[str, Any]] = []
     if service.hook != "patient-view":
@@ -111,6 +111,7 @@ def to_input(
             f"{count} unreadable resource{'s' if count > 1 else ''} skipped in prefetch '{key}'"
             for key, count in sorted(resolved.malformed.items())
         ),
+        own_only=True,  # resolve() dropped other patients' resources, the drafts' just above
     )
 
 
