@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import sys
 from typing import Any
 
 import pytest
@@ -153,8 +153,8 @@ def test_skipped_notes_never_carry_resource_content() -> None:
     assert "Jane" not in " ".join(f.skipped)
 
 
-def test_large_record_is_fast() -> None:
-    """2,000 Observations and 200 Conditions in a few milliseconds (one pass, dict lookups)."""
+def _large_record(scale: int) -> Any:
+    """``scale`` x 1,000 Observations and ``scale`` x 100 Conditions, most of them noise."""
     obs = [
         observation(
             f"o{i}",
@@ -163,21 +163,41 @@ def test_large_record_is_fast() -> None:
             when=ago(i % 40),
             valueInteger=i % 6,
         )
-        for i in range(2000)
+        for i in range(1000 * scale)
     ]
     conds = [
         condition(f"c{i}", SNOMED, "161891005" if i % 3 else "94602001", onset=ago(i % 20))
-        for i in range(200)
+        for i in range(100 * scale)
     ]
-    inp = hook_input(*obs, *conds)
-    build_facts(inp)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        f = build_facts(inp)
-        best = min(best, time.perf_counter() - start)
+    return hook_input(*obs, *conds)
+
+
+def _python_calls(inp: Any) -> int:
+    """Python function calls one :func:`build_facts` makes: a count, not a clock."""
+    calls = 0
+
+    def count(_frame: Any, event: str, _arg: Any) -> None:
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        build_facts(inp)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_large_record_is_read_in_one_linear_pass() -> None:
+    """2,000 Observations and 200 Conditions cost twice what half of them cost, no more.
+
+    The speed itself is measured by ``bench/run.py`` (issue 18: the large record through
+    the narrowed templates), never by a clock in a test on a shared machine.
+    """
+    small, large = _large_record(1), _large_record(2)
+    f = build_facts(large)
     assert f.motor_deficit and f.spine_mass and f.back_pain
-    assert best < 0.05, f"build_facts took {best * 1000:.1f} ms"
+    assert _python_calls(large) <= 2.05 * _python_calls(small)
 
 
 _json = st.recursive(
