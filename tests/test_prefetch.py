@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 from typing import Any
 
@@ -214,16 +215,26 @@ def _slow(delay: float, payload: dict[str, Any]) -> Any:
 
 
 def test_keys_are_fetched_in_parallel(fhir_app: Flask, fhir: HTTPServer) -> None:
+    """Each key's search waits until the other's has arrived: only parallel fetches meet."""
+    both_in_flight = threading.Barrier(2)
+
+    def meet(payload: dict[str, Any]) -> Any:
+        def handler(_request: Request) -> Response:
+            try:
+                both_in_flight.wait(timeout=5)
+            except threading.BrokenBarrierError:  # fetched one after the other
+                return Response("sequential", status=503)
+            return Response(json.dumps(payload), content_type="application/fhir+json")
+
+        return handler
+
     body = _body()
     body["fhirServer"] = fhir.url_for("/fhir")
     del body["prefetch"]["conditions"], body["prefetch"]["observations"]
-    fhir.expect_request("/fhir/Condition").respond_with_handler(_slow(0.3, _searchset(CONDITION)))
-    fhir.expect_request("/fhir/Observation").respond_with_handler(_slow(0.3, _searchset()))
-    started = time.monotonic()
+    fhir.expect_request("/fhir/Condition").respond_with_handler(meet(_searchset(CONDITION)))
+    fhir.expect_request("/fhir/Observation").respond_with_handler(meet(_searchset()))
     resolved = _resolve(fhir_app, body)
-    elapsed = time.monotonic() - started
     assert set(resolved.fetched) == {"conditions", "observations"}
-    assert 0.3 <= elapsed < 0.5, f"two 0.3 s keys took {elapsed:.2f} s"
 
 
 def test_deadline_turns_a_slow_server_into_412(
