@@ -171,13 +171,15 @@ def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
     if lines:
         room = MAX_DETAIL - len(head) - len("\n\n" + _WHY)
         kept: list[str] = []
+        used = 0  # characters of the kept lines, each with its newline
         for i, line in enumerate(lines):
             more = len(lines) - i - 1
             tail = len(f"\n- and {more} more in the record") if more else 0
-            if sum(len(k) + 1 for k in kept) + len(line) + tail > room:
+            if used + len(line) + tail > room:
                 kept.append(f"- and {len(lines) - i} more in the record")
                 break
             kept.append(line)
+            used += len(line) + 1
         if kept and not kept[0].startswith("- and "):
             head += "\n\n" + _WHY + "\n".join(kept)
     return head if len(head) <= MAX_DETAIL else head[: MAX_DETAIL - 1] + "…"
