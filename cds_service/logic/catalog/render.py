@@ -59,8 +59,12 @@ def escape(text: str) -> str:
 
 
 def _day(moment: datetime) -> str:
-    """The day of a moment as the cards show it, ``YYYY-MM-DD``."""
-    return moment.strftime("%Y-%m-%d")
+    """The day of a moment as the cards show it, ``YYYY-MM-DD``.
+
+    Written as ``strftime("%Y-%m-%d")`` writes it on Linux (a year before 1000 unpadded),
+    without strftime's cost.
+    """
+    return f"{moment.year}-{moment.month:02}-{moment.day:02}"
 
 
 def _evidence_text(e: Evidence) -> str:
@@ -171,13 +175,15 @@ def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
     if lines:
         room = MAX_DETAIL - len(head) - len("\n\n" + _WHY)
         kept: list[str] = []
+        used = 0  # characters of the kept lines, each with its newline
         for i, line in enumerate(lines):
             more = len(lines) - i - 1
             tail = len(f"\n- and {more} more in the record") if more else 0
-            if sum(len(k) + 1 for k in kept) + len(line) + tail > room:
+            if used + len(line) + tail > room:
                 kept.append(f"- and {len(lines) - i} more in the record")
                 break
             kept.append(line)
+            used += len(line) + 1
         if kept and not kept[0].startswith("- and "):
             head += "\n\n" + _WHY + "\n".join(kept)
     return head if len(head) <= MAX_DETAIL else head[: MAX_DETAIL - 1] + "…"
