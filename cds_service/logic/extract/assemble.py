@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Sequence
 from functools import cache
@@ -17,6 +18,7 @@ from .records import Collected
 from .records import Item
 
 SPINAL_WORDS = ("spine", "spinal", "vertebra", "cauda equina", "nerve root")
+_SPINAL = re.compile("|".join(SPINAL_WORDS))
 #: Evidence tags and the value sets that set them (``primary`` is computed).
 TAGS: tuple[tuple[str, frozenset[VS]], ...] = (
     ("malignant", frozenset({VS.MALIGNANT_SPINE_MASS, VS.METASTASIS})),
@@ -57,6 +59,8 @@ def tags_of(sets: frozenset[VS]) -> frozenset[str]:
 _ABSENT = Finding()  # immutable, so every absent fact can share one
 #: Value sets that make a Condition a spine mass when its own site is spinal.
 _SITED = frozenset({VS.BONE_METASTASIS, VS.INTRADURAL_SECONDARY})
+#: Value sets that make a spine mass intradural when its own site is spinal.
+_SPINAL_INTRADURAL = frozenset({VS.INTRADURAL_SECONDARY, VS.SPINE_MASS_HISTOLOGY})
 
 
 def finding(items: Sequence[Item]) -> Finding:
@@ -87,7 +91,7 @@ def confirmed(items: Sequence[Item]) -> list[Item]:
 
 def spinal(item: Item) -> bool:
     """Its ``bodySite`` names a spinal structure (the text rule of §1 ``spine_mass``)."""
-    return any(w in item.site for w in SPINAL_WORDS)
+    return _SPINAL.search(item.site) is not None
 
 
 def spine_masses(conditions: Sequence[Item], in_sets: dict[VS, list[Item]]) -> list[Item]:
@@ -99,7 +103,7 @@ def spine_masses(conditions: Sequence[Item], in_sets: dict[VS, list[Item]]) -> l
     """
 
     def mass(c: Item) -> bool:
-        return VS.SPINE_MASS in c.sets or (spinal(c) and not c.sets.isdisjoint(_SITED))
+        return VS.SPINE_MASS in c.sets or (not c.sets.isdisjoint(_SITED) and spinal(c))
 
     others = bool(in_sets.get(VS.SPINE_MASS)) or any(
         mass(c) for name in _SITED for c in in_sets.get(name, [])
@@ -120,7 +124,7 @@ def intradural(spine: Sequence[Item], benign: Sequence[Item]) -> list[Item]:
         for c in spine
         if c in benign
         or VS.INTRADURAL_MASS in c.sets
-        or (spinal(c) and not c.sets.isdisjoint({VS.INTRADURAL_SECONDARY, VS.SPINE_MASS_HISTOLOGY}))
+        or (not c.sets.isdisjoint(_SPINAL_INTRADURAL) and spinal(c))
     ]
 
 

@@ -9,6 +9,7 @@ A resource without a usable ``id`` is referred to by its position, ``"Condition/
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -63,23 +64,8 @@ def ref_of(res: Any, position: str) -> str:
     return f"{rtype}/#{position}"
 
 
-def _guarded(acc: Collected, read: Reader, res: Any, ref: str) -> None:
-    """Run one reader; turn any failure into a ``skipped`` note naming the resource only.
-
-    Besides :class:`Malformed`, wrong JSON types deep inside a resource surface as
-    ``TypeError``/``AttributeError``/``ValueError``/``KeyError``; they are data errors here.
-    """
-    try:
-        read(res, ref, acc)
-    except Malformed as exc:
-        acc.note(ref, str(exc))
-    except (TypeError, AttributeError, ValueError, KeyError):
-        acc.note(ref, "unreadable resource")
-
-
-def build_facts(inp: HookInput) -> Facts:
-    """Return the facts of one hook input (CLINICAL-RULES.md §1)."""
-    acc = Collected(now=inp.now)
+def _reads(inp: HookInput, acc: Collected) -> Iterator[tuple[Reader, Any, str]]:
+    """Each resource of the record, then of ``draftOrders``, with its reader and reference."""
 
     def read_patient(res: Any, ref: str, acc: Collected) -> None:
         read_birth_date(res, res.get("id") == inp.patient_id, acc)
@@ -94,7 +80,7 @@ def build_facts(inp: HookInput) -> Facts:
             continue
         rid = res.get("id")  # ref_of's usual case inline: one call fewer per resource
         ref = f"{rtype}/{rid}" if isinstance(rid, str) and rid.strip() else ref_of(res, str(i))
-        _guarded(acc, read, res, ref)
+        yield read, res, ref
     selections = set(inp.selections)
     for i, res in enumerate(inp.draft_orders):
         if not isinstance(res, dict):
@@ -102,6 +88,22 @@ def build_facts(inp: HookInput) -> Facts:
             continue
         ref = ref_of(res, f"draft-{i}")
         if res.get("resourceType") in ("ServiceRequest", "MedicationRequest"):
-            read = partial(read_order, draft=True, selected=ref in selections)
-            _guarded(acc, read, res, ref)
+            yield partial(read_order, draft=True, selected=ref in selections), res, ref
+
+
+def build_facts(inp: HookInput) -> Facts:
+    """Return the facts of one hook input (CLINICAL-RULES.md §1).
+
+    Each reader's failure becomes a ``skipped`` note naming the resource only. Besides
+    :class:`Malformed`, wrong JSON types deep inside a resource surface as
+    ``TypeError``/``AttributeError``/``ValueError``/``KeyError``; they are data errors here.
+    """
+    acc = Collected(now=inp.now)
+    for read, res, ref in _reads(inp, acc):
+        try:
+            read(res, ref, acc)
+        except Malformed as exc:
+            acc.note(ref, str(exc))
+        except (TypeError, AttributeError, ValueError, KeyError):
+            acc.note(ref, "unreadable resource")
     return assemble(acc, inp)

@@ -14,14 +14,12 @@ from ..valuesets import VS
 from ..valuesets import match
 from .fhir import Malformed
 from .fhir import as_list
+from .fhir import body_site
 from .fhir import choice_datetime
+from .fhir import coded
 from .fhir import codes_in
-from .fhir import codings
 from .fhir import label
 from .fhir import parse_datetime
-from .fhir import sets_of
-from .fhir import side_of
-from .fhir import site_text
 from .records import Collected
 from .records import Item
 from .records import lenient_datetime
@@ -42,14 +40,18 @@ _SYMPTOM_SETS = frozenset(
     | {VS.SPHINCTER, VS.CORD_COMPRESSION, VS.CAUDA_EQUINA}
     | {VS.SYMPTOM_CERVICAL, VS.SYMPTOM_THORACIC, VS.SYMPTOM_LUMBAR}
 )
-_ABATEMENT: tuple[str, ...] = (
-    "abatementDateTime",
-    "abatementAge",
-    "abatementPeriod",
-    "abatementRange",
-    "abatementString",
-    "abatementBoolean",
+_ABATEMENT = frozenset(
+    {
+        "abatementDateTime",
+        "abatementAge",
+        "abatementPeriod",
+        "abatementRange",
+        "abatementString",
+        "abatementBoolean",
+    }
 )
+#: An ``abatement[x]`` equal to one of these says nothing.
+_NO_ABATEMENT: tuple[Any, ...] = (None, False, "", [], {})
 #: MRC grade written as text: "4", "4/5" or "4 / 5".
 _MRC_TEXT = re.compile(r"\s*([0-5])\s*(?:/\s*5\s*)?")
 
@@ -63,13 +65,14 @@ def certainty_of(res: Any, sets: frozenset[VS] = frozenset()) -> Certainty | Non
     """
     clinical = codes_in(res.get("clinicalStatus"))
     history = VS.CANCER_HISTORY in sets
-    remission = "remission" in clinical and bool(sets & _MALIGNANT)
-    if clinical and not (clinical & CURRENT_CLINICAL or remission or history):
+    remission = "remission" in clinical and not sets.isdisjoint(_MALIGNANT)
+    current = not clinical.isdisjoint(CURRENT_CLINICAL)
+    if clinical and not (current or remission or history):
         return None
     verification = codes_in(res.get("verificationStatus"))
-    if not verification or verification & CONFIRMED:
+    if not verification or not verification.isdisjoint(CONFIRMED):
         return Certainty.CONFIRMED
-    if verification & SUSPECTED:
+    if not verification.isdisjoint(SUSPECTED):
         return Certainty.CONFIRMED if remission or history else Certainty.SUSPECTED
     return None  # refuted, entered-in-error or an unknown code
 
@@ -91,12 +94,11 @@ def _current_sets(
 
 def _abated(res: Any) -> bool:
     """An ``abatement[x]`` with a value (an empty one, or ``false``, says nothing)."""
-    return any(res.get(k) not in (None, False, "", [], {}) for k in _ABATEMENT)
+    return any(res[k] not in _NO_ABATEMENT for k in _ABATEMENT.intersection(res))
 
 
 def read_condition(res: Any, ref: str, acc: Collected) -> None:
-    cods = codings(res.get("code"))
-    sets = sets_of(cods)
+    cods, sets = coded(res.get("code"))
     if not sets:
         return
     certainty = certainty_of(res, sets)
@@ -107,16 +109,16 @@ def read_condition(res: Any, ref: str, acc: Collected) -> None:
     sets = _current_sets(res, sets, when, recorded, acc)
     if not sets:
         return
-    body = res.get("bodySite")
+    side, site = body_site(res.get("bodySite"))
     acc.conditions.append(
         Item(
             ref=ref,
             label=label(cods, sets),
             sets=sets,
             certainty=certainty,
-            side=side_of(body),
+            side=side,
             when=when,
-            site=site_text(body),
+            site=site,
             recorded=recorded,
         )
     )
@@ -127,15 +129,8 @@ def read_observation(res: Any, ref: str, acc: Collected) -> None:
     an Observation with the parent's status, date and body site)."""
     if res.get("status") not in CURRENT_OBSERVATION:
         return
-    cods = codings(res.get("code"))
-    sets = sets_of(cods)
-    parts = [
-        (comp, comp_cods)
-        for comp in (as_list(res["component"]) if "component" in res else ())
-        if isinstance(comp, dict)
-        and (comp_cods := codings(comp.get("code")))
-        and VS.MOTOR_DEFICIT in sets_of(comp_cods)
-    ]
+    cods, sets = coded(res.get("code"))
+    parts = _deficit_components(res["component"]) if "component" in res else []
     if not sets and not parts:
         return
     when = choice_datetime(res, "effective", period_end=True)
@@ -143,16 +138,22 @@ def read_observation(res: Any, ref: str, acc: Collected) -> None:
         raise Malformed("no effective date, cannot be placed in time")
     if when < acc.now - OBSERVATION_WINDOW:
         return
-    body = res.get("bodySite")
-    side, site = side_of(body), site_text(body)
+    side, site = body_site(res.get("bodySite"))
     worse_parent = "interpretation" in res and _has_worse(res["interpretation"])
     if sets:
         acc.observations.append(_item(res, ref, cods, sets, when, side, site, worse_parent))
-    for comp, comp_cods in parts:
+    for comp, (comp_cods, comp_sets) in parts:
         worse = worse_parent or ("interpretation" in comp and _has_worse(comp["interpretation"]))
-        acc.observations.append(
-            _item(comp, ref, comp_cods, sets_of(comp_cods), when, side, site, worse)
-        )
+        acc.observations.append(_item(comp, ref, comp_cods, comp_sets, when, side, site, worse))
+
+
+def _deficit_components(components: Any) -> list[tuple[Any, tuple[list[Coding], frozenset[VS]]]]:
+    """The components coded as a motor deficit, each with its :func:`.fhir.coded` code."""
+    return [
+        (comp, comp_coded)
+        for comp in as_list(components)
+        if isinstance(comp, dict) and VS.MOTOR_DEFICIT in (comp_coded := coded(comp.get("code")))[1]
+    ]
 
 
 def _item(
@@ -183,21 +184,20 @@ def _item(
         level=level,
         code=(first[0], first[1]),
         worse=worse,
-        number=score(res) if sets & _NUMERIC else None,
+        number=None if sets.isdisjoint(_NUMERIC) else score(res),
     )
 
 
 def _has_worse(interpretation: Any) -> bool:
-    return any(VS.WORSE in match(s, c) for cc in as_list(interpretation) for s, c, _ in codings(cc))
+    return any(VS.WORSE in coded(cc)[1] for cc in as_list(interpretation))
 
 
 def _recorded_absent(res: Any) -> bool:
     """An Observation stating the finding absent (valueBoolean false, 2667000) is no evidence."""
     if res.get("valueBoolean") is False:
         return True
-    return any(
-        VS.FINDING_ABSENT in match(s, c) for s, c, _ in codings(res.get("valueCodeableConcept"))
-    )
+    concept = res.get("valueCodeableConcept")
+    return concept is not None and VS.FINDING_ABSENT in coded(concept)[1]
 
 
 def deficit_level(res: Any) -> int | None:

@@ -49,21 +49,51 @@ def coding_objects(concept: Any) -> list[dict[str, Any]]:
     """
     raw = concept.get("coding") if isinstance(concept, dict) else None
     if isinstance(raw, list):
+        if len(raw) == 1 and isinstance(raw[0], dict):
+            return raw  # the usual single coding: no copy to build
         return [c for c in raw if isinstance(c, dict)]
     return [raw] if isinstance(raw, dict) else []  # a lone object: a common EHR slip
 
 
-def codings(concept: Any) -> list[Coding]:
-    """Return the usable codings of a CodeableConcept (those with a string system and code)."""
-    out: list[Coding] = []
+def _usable(concept: Any) -> list[dict[str, Any]]:
+    """The coding objects with a string system and a non-blank string code."""
+    out = []
     for c in coding_objects(concept):
         system, code = c.get("system"), c.get("code")
         if isinstance(system, str) and isinstance(code, str) and system and code.strip():
-            display = c.get("display")
-            out.append(
-                Coding(system, code, display if isinstance(display, str) and display else None)
-            )
+            out.append(c)
     return out
+
+
+def _codings(usable: list[dict[str, Any]]) -> list[Coding]:
+    out = []
+    for c in usable:
+        display = c.get("display")
+        out.append(
+            Coding(
+                c["system"], c["code"], display if isinstance(display, str) and display else None
+            )
+        )
+    return out
+
+
+def codings(concept: Any) -> list[Coding]:
+    """Return the usable codings of a CodeableConcept (those with a string system and code)."""
+    return _codings(_usable(concept))
+
+
+def coded(concept: Any) -> tuple[list[Coding], frozenset[VS]]:
+    """Return :func:`codings` and :func:`sets_of` of a CodeableConcept in one walk.
+
+    A concept in no value set, most of a record, returns ``([], ∅)`` without building a
+    :class:`Coding`: no reader looks at its codings.
+    """
+    usable = _usable(concept)
+    found = _NO_SETS
+    for c in usable:
+        if sets := match(c["system"], c["code"]):
+            found = found | sets if found else sets
+    return (_codings(usable), found) if found else ([], _NO_SETS)
 
 
 def codings_of_all(concepts: Any) -> list[Coding]:
@@ -97,11 +127,11 @@ def _label(system: str, code: str, display: str | None) -> str:
 
 def codes_in(concept: Any) -> set[str]:
     """Return the bare codes of a CodeableConcept, whatever their system (status elements)."""
-    return {
-        code
-        for c in coding_objects(concept)
-        if isinstance(code := c.get("code"), str) and code.strip()
-    }
+    out = set()
+    for c in coding_objects(concept):
+        if isinstance(code := c.get("code"), str) and code.strip():
+            out.add(code)
+    return out
 
 
 def parse_datetime(value: Any, element: str) -> datetime | None:
@@ -177,15 +207,16 @@ def choice_datetime(res: Any, base: str, *, period_end: bool) -> datetime | None
 _SIDES = {VS.SIDE_LEFT: Side.LEFT, VS.SIDE_RIGHT: Side.RIGHT, VS.SIDE_BILATERAL: Side.BILATERAL}
 
 
+def body_site(value: Any) -> tuple[Side | None, str]:
+    """Return :func:`side_of` and :func:`site_text` of ``bodySite`` (mostly absent)."""
+    if value is None:
+        return None, ""
+    return side_of(value), site_text(value)
+
+
 def side_of(body_site: Any) -> Side | None:
     """Return the laterality coded in ``bodySite`` (left and right together = bilateral)."""
-    if body_site is None:
-        return None
-    found: set[Side] = set()
-    for system, code, _ in codings_of_all(body_site):
-        for vs in match(system, code):
-            if vs in _SIDES:
-                found.add(_SIDES[vs])
+    found = {_SIDES[vs] for cc in as_list(body_site) for vs in coded(cc)[1] if vs in _SIDES}
     if Side.BILATERAL in found or {Side.LEFT, Side.RIGHT} <= found:
         return Side.BILATERAL
     return found.pop() if found else None
@@ -193,8 +224,6 @@ def side_of(body_site: Any) -> Side | None:
 
 def site_text(body_site: Any) -> str:
     """Return the lower-cased text and coding displays of ``bodySite``, for keyword tests."""
-    if body_site is None:
-        return ""
     parts: list[str] = []
     for cc in as_list(body_site):
         parts.extend(iter_site_words(cc))

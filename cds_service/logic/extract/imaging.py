@@ -7,7 +7,7 @@ from typing import Any
 
 from ..valuesets import VS
 from .fhir import choice_datetime
-from .fhir import codings
+from .fhir import coded
 from .fhir import codings_of_all
 from .fhir import label
 from .fhir import parse_datetime
@@ -31,8 +31,8 @@ def _add_mri(res: Any, ref: str, acc: Collected, cods: list[Any], when: datetime
 
 
 def read_procedure(res: Any, ref: str, acc: Collected) -> None:
-    cods = codings(res.get("code"))
-    sets = sets_of(cods) & _PROCEDURE_SETS
+    cods, sets = coded(res.get("code"))
+    sets &= _PROCEDURE_SETS
     if not sets or res.get("status") != "completed":
         return
     when = lenient_datetime(res, "performed", ref, acc)
@@ -42,8 +42,7 @@ def read_procedure(res: Any, ref: str, acc: Collected) -> None:
 
 
 def read_device(res: Any, ref: str, acc: Collected) -> None:
-    cods = codings(res.get("type"))
-    sets = sets_of(cods)
+    cods, sets = coded(res.get("type"))
     if VS.MRI_CONTRA_DEVICE in sets and res.get("status", "active") == "active":
         acc.devices.append(Item(ref, label(cods, sets), sets))
 
@@ -68,8 +67,8 @@ def read_done_request_or_report(res: Any, ref: str, acc: Collected) -> None:
     statuses, element, choice, fallback = _DONE[res["resourceType"]]
     if res.get("status") not in statuses:
         return
-    cods = codings(res.get(element))
-    if VS.MRI_SPINE not in sets_of(cods):
+    cods, sets = coded(res.get(element))
+    if VS.MRI_SPINE not in sets:
         return
     when = choice_datetime(res, choice, period_end=True)
     if when is None:

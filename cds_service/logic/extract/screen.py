@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..valuesets import VS
-from .fhir import codings
-from .fhir import sets_of
+from .fhir import coded
 
 #: Every value set through which a Condition can give spine-mass context.
 CONTEXT_SETS = frozenset(
@@ -42,7 +41,7 @@ def may_have_context(resources: Iterable[Any]) -> bool:
         if (
             isinstance(res, dict)
             and res.get("resourceType") == "Condition"
-            and not CONTEXT_SETS.isdisjoint(sets_of(codings(res.get("code"))))
+            and not CONTEXT_SETS.isdisjoint(coded(res.get("code"))[1])
         ):
             return True
     return False

@@ -70,22 +70,20 @@ _TERM_BY_KEY: Mapping[tuple[str, str], Term] = {t.key: t for t in TERMS.values()
 _MIN_PREFIX = min((len(k) for k in PREFIX_INDEX), default=3)
 
 
-def match(system: str, code: str) -> frozenset[VS]:
-    """Return the names of the value sets that contain ``code`` of ``system``."""
-    if system != ICD10CM:
-        return CODE_INDEX.get((system, code), _EMPTY) or CODE_INDEX.get(
-            (system, code.strip()), _EMPTY
-        )
-    return _match_icd(code)
-
-
 @lru_cache(maxsize=8192)
-def _match_icd(code: str) -> frozenset[VS]:
-    """Match an ICD-10-CM code exactly and by every documented prefix (cached: few distinct codes)."""
-    system = ICD10CM
-    norm = normalise_code(system, code)
-    hit = CODE_INDEX.get((system, norm), _EMPTY)
-    found = set(hit)
+def match(system: str, code: str) -> frozenset[VS]:
+    """Return the names of the value sets that contain ``code`` of ``system``.
+
+    Cached (bounded): a record repeats few distinct codes, and a hit is one dict lookup.
+    """
+    if system == ICD10CM:
+        return _match_icd(normalise_code(system, code))
+    return CODE_INDEX.get((system, code), _EMPTY) or CODE_INDEX.get((system, code.strip()), _EMPTY)
+
+
+def _match_icd(norm: str) -> frozenset[VS]:
+    """Match a normalised ICD-10-CM code exactly and by every documented prefix."""
+    found = set(CODE_INDEX.get((ICD10CM, norm), _EMPTY))
     for n in range(len(norm), _MIN_PREFIX - 1, -1):
         found |= PREFIX_INDEX.get(norm[:n], _EMPTY)
     return frozenset(found) if found else _EMPTY
