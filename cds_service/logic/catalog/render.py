@@ -19,6 +19,7 @@ from ..facts import Course
 from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
+from ..text_cache import text_cache
 from .base import Rule
 
 FACT_LABELS: dict[str, str] = {
@@ -52,7 +53,7 @@ _FINDINGS = frozenset(f.name for f in fields(Facts) if isinstance(f.default, Fin
 _ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def escape(text: str) -> str:
     """Escape record text for markdown: no emphasis, links, code or HTML from data."""
     return " ".join(text.split()).translate(_ESCAPE)

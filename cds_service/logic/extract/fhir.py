@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from functools import cache
-from functools import lru_cache
 from typing import Any
 
 from ..cards import Coding
 from ..facts import Side
+from ..text_cache import text_cache
 from ..valuesets import VS
 from ..valuesets import display_of
 from ..valuesets import match
@@ -119,7 +119,7 @@ def label(cods: list[Coding], wanted: frozenset[VS] = _NO_SETS) -> str:
     return _label(*chosen)
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _label(system: str, code: str, display: str | None) -> str:
     shown = display or display_of(system, code) or code
     return f"{shown} ({system_name(system)} {code})"
@@ -153,7 +153,7 @@ def parse_datetime(value: Any, element: str) -> datetime | None:
 _LEAP_SECOND = re.compile(r"(T\d{2}:\d{2}):60")
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def parse_timestamp(value: str) -> datetime | None:
     """Parse any FHIR date, dateTime or instant into aware UTC; ``None`` when unusable.
 

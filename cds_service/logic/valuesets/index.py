@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from ..systems import CPT
 from ..systems import ICD10CM
@@ -18,6 +17,7 @@ from ..systems import RADELEMENT
 from ..systems import RXNORM
 from ..systems import SNOMED
 from ..systems import V3_INTERPRETATION
+from ..text_cache import text_cache
 from .catalog import SPECS
 from .catalog import VS
 from .model import SYSTEM_NAMES
@@ -70,7 +70,7 @@ _TERM_BY_KEY: Mapping[tuple[str, str], Term] = {t.key: t for t in TERMS.values()
 _MIN_PREFIX = min((len(k) for k in PREFIX_INDEX), default=3)
 
 
-@lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def match(system: str, code: str) -> frozenset[VS]:
     """Return the names of the value sets that contain ``code`` of ``system``.
 
