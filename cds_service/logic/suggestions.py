@@ -60,15 +60,23 @@ DEXAMETHASONE_NOTE = (
 )
 
 
+def fhir_date(moment: datetime) -> str:
+    """The day of a moment, ``YYYY-MM-DD`` (a FHIR date; the day cards show).
+
+    Written as ``strftime("%Y-%m-%d")`` writes it on Linux (a year before 1000 unpadded),
+    without strftime's cost.
+    """
+    return f"{moment.year}-{moment.month:02}-{moment.day:02}"
+
+
 @lru_cache(maxsize=16)
 def fhir_instant(moment: datetime) -> str:
     """Render an aware datetime as a FHIR dateTime in UTC, seconds precision.
 
-    Cached (a few entries): every suggestion of a call renders the same ``now``. Written
-    as ``strftime("%Y-%m-%dT%H:%M:%SZ")`` writes it on Linux, without strftime's cost.
+    Cached (a few entries): every suggestion of a call renders the same ``now``.
     """
     utc = moment.astimezone(UTC)
-    return f"{utc.year}-{utc.month:02}-{utc.day:02}T{utc.time().isoformat('seconds')}Z"
+    return f"{fhir_date(utc)}T{utc.time().isoformat('seconds')}Z"
 
 
 def imaging_region(facts: Facts) -> Region:

@@ -11,7 +11,6 @@ HTML into a card; the service's own text uses CommonMark only, no raw HTML.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime
 from functools import lru_cache
 
 from ..facts import Ambulatory
@@ -19,6 +18,7 @@ from ..facts import Course
 from ..facts import Evidence
 from ..facts import Facts
 from ..facts import Finding
+from ..suggestions import fhir_date
 from ..text_cache import text_cache
 from .base import Rule
 
@@ -59,15 +59,6 @@ def escape(text: str) -> str:
     return " ".join(text.split()).translate(_ESCAPE)
 
 
-def _day(moment: datetime) -> str:
-    """The day of a moment as the cards show it, ``YYYY-MM-DD``.
-
-    Written as ``strftime("%Y-%m-%d")`` writes it on Linux (a year before 1000 unpadded),
-    without strftime's cost.
-    """
-    return f"{moment.year}-{moment.month:02}-{moment.day:02}"
-
-
 def _evidence_text(e: Evidence) -> str:
     """What one *why* bullet says of a resource, after the fact's label."""
     extra = ""
@@ -76,7 +67,7 @@ def _evidence_text(e: Evidence) -> str:
     if e.side:
         extra += ", " + e.side.value
     if e.when:
-        extra += ", since " + _day(e.when)
+        extra += ", since " + fhir_date(e.when)
     return f"{escape(e.label)} (`{e.ref}`{extra})"
 
 
@@ -96,7 +87,9 @@ def _scalar_line(name: str, facts: Facts) -> str | None:
     """Non-finding facts worth stating, or ``None``."""
     if name == "deficit_onset" and facts.motor_deficit:
         onset = facts.deficit_onset
-        return f"- **Deficit onset**: {_day(onset) if onset else 'unknown (treated as recent)'}"
+        return (
+            f"- **Deficit onset**: {fhir_date(onset) if onset else 'unknown (treated as recent)'}"
+        )
     if name == "deficit_course" and facts.deficit_course is not Course.NONE:
         course = facts.deficit_course
         note = " (counts as progressive)" if course is Course.UNKNOWN else ""
