@@ -10,7 +10,6 @@ cannot be reversed by trying patient ids; a copy of the card table alone reveals
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 import sqlalchemy as sa
@@ -31,4 +30,4 @@ def patient_hash(key: bytes, patient_id: object) -> str | None:
     """HMAC-SHA256 of ``patient_id`` (hex); ``None`` for a missing or empty id."""
     if not isinstance(patient_id, str) or not patient_id:
         return None
-    return hmac.new(key, patient_id.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, patient_id.encode(), "sha256").hex()  # one-shot: once per call
