@@ -61,26 +61,23 @@ def escape(text: str) -> str:
 
 def _evidence_text(e: Evidence) -> str:
     """What one *why* bullet says of a resource, after the fact's label."""
-    extra = ""
+    extra = ""  # Certainty and Side are StrEnums: each joins as its value
     if e.certainty:
-        extra = ", " + e.certainty.value
+        extra = ", " + e.certainty
     if e.side:
-        extra += ", " + e.side.value
+        extra += ", " + e.side
     if e.when:
         extra += ", since " + fhir_date(e.when)
     return f"{escape(e.label)} (`{e.ref}`{extra})"
 
 
 @lru_cache(maxsize=64)
-def _fact_order(requires: frozenset[str]) -> tuple[str, ...]:
-    """A rule's facts in :class:`Facts` field order (stable *why* lists), computed once."""
-    return tuple(sorted(requires, key=lambda n: _ORDER.get(n, 999)))
-
-
-@lru_cache(maxsize=64)
-def _finding_names(requires: frozenset[str]) -> tuple[str, ...]:
-    """The :class:`Finding` facts among a rule's, in :class:`Facts` field order."""
-    return tuple(n for n in _fact_order(requires) if n in _FINDINGS)
+def _why_facts(requires: frozenset[str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """A rule's findings with their *why* labels, then its other facts, each in
+    :class:`Facts` field order (stable *why* lists); computed once per rule."""
+    order = sorted(requires, key=lambda n: _ORDER.get(n, 999))
+    findings = tuple((n, FACT_LABELS.get(n, n)) for n in order if n in _FINDINGS)
+    return findings, tuple(n for n in order if n not in _FINDINGS)
 
 
 def _scalar_line(name: str, facts: Facts) -> str | None:
@@ -111,34 +108,37 @@ class Why:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self._texts: dict[Evidence, str] = {}  # the same evidence backs several cards
+        # finding -> (ref, text, is it the MSCC re-reading) of each of its resources: the
+        # cards of a call cite mostly the same findings, so each is read once per call
+        self._resources: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+        self._texts: dict[Evidence, str] = {}  # one resource backs several findings
 
-    def _text(self, e: Evidence) -> str:
-        if e not in self._texts:
-            self._texts[e] = _evidence_text(e)
-        return self._texts[e]
+    def _read(self, name: str) -> tuple[tuple[str, str, bool], ...]:
+        evidence: tuple[Evidence, ...] = getattr(self.facts, name).evidence
+        for e in evidence:
+            if e not in self._texts:
+                self._texts[e] = _evidence_text(e)
+        return tuple((e.ref, self._texts[e], "mscc" in e.tags) for e in evidence)
 
     def lines(self, rule: Rule) -> list[str]:
         """List the resources behind every present fact the rule reads, then its scalars."""
-        facts = self.facts
-        # ref -> (fact labels, text, tags of the evidence whose text is shown)
-        grouped: dict[str, tuple[list[str], str, frozenset[str]]] = {}
-        scalars: list[str] = []
-        for name in _fact_order(rule.requires):
-            if name not in _FINDINGS:
-                if (line := _scalar_line(name, facts)) is not None:
-                    scalars.append(line)
-                continue
-            for e in getattr(facts, name).evidence:
-                entry = grouped.get(e.ref)
-                if entry is None or ("mscc" in entry[2] and "mscc" not in e.tags):
+        findings, others = _why_facts(rule.requires)
+        # ref -> (fact labels, text, whether the shown text is the MSCC re-reading)
+        grouped: dict[str, tuple[list[str], str, bool]] = {}
+        for name, label in findings:
+            if (resources := self._resources.get(name)) is None:
+                resources = self._resources[name] = self._read(name)
+            for ref, text, mscc in resources:
+                entry = grouped.get(ref)
+                if entry is None or (entry[2] and not mscc):
                     # Presumed MSCC re-reads a compression as a suspected spine mass; the
                     # bullet states the Condition as recorded (its own certainty).
-                    entry = grouped[e.ref] = (entry[0] if entry else [], self._text(e), e.tags)
-                if (label := FACT_LABELS.get(name, name)) not in entry[0]:
+                    entry = grouped[ref] = (entry[0] if entry else [], text, mscc)
+                if label not in entry[0]:
                     entry[0].append(label)
         bullets = [f"- **{'; '.join(labels)}**: {text}" for labels, text, _ in grouped.values()]
-        return bullets + scalars
+        scalars = (_scalar_line(name, self.facts) for name in others)
+        return bullets + [line for line in scalars if line is not None]
 
 
 MAX_DETAIL = 1200  # characters: five cards must fit a side panel (§2, 1.2)
@@ -165,22 +165,29 @@ def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
             + "."
         )
     head = "\n\n".join(parts)
-    lines = why.lines(rule)
-    if lines:
-        room = MAX_DETAIL - len(head) - len("\n\n" + _WHY)
-        kept: list[str] = []
-        used = 0  # characters of the kept lines, each with its newline
-        for i, line in enumerate(lines):
-            more = len(lines) - i - 1
-            tail = len(f"\n- and {more} more in the record") if more else 0
-            if used + len(line) + tail > room:
-                kept.append(f"- and {len(lines) - i} more in the record")
-                break
-            kept.append(line)
-            used += len(line) + 1
-        if kept and not kept[0].startswith("- and "):
-            head += "\n\n" + _WHY + "\n".join(kept)
+    if kept := _fit(why.lines(rule), MAX_DETAIL - len(head) - len("\n\n" + _WHY)):
+        head += "\n\n" + _WHY + "\n".join(kept)
     return head if len(head) <= MAX_DETAIL else head[: MAX_DETAIL - 1] + "…"
+
+
+def _fit(lines: list[str], room: int) -> list[str]:
+    """The bullets that fit in ``room`` characters, the last saying how many were left out;
+    none when not even the first fits."""
+    if sum(map(len, lines)) + len(lines) + len(f"\n- and {len(lines)} more in the record") <= room:
+        return lines  # the usual case: all fit, with room to spare for any note
+    kept: list[str] = []
+    used = 0  # characters of the kept lines, each with its newline
+    for i, line in enumerate(lines):
+        more = len(lines) - i - 1
+        tail = len(f"\n- and {more} more in the record") if more else 0
+        if used + len(line) + tail > room:
+            if not kept:
+                return []
+            kept.append(f"- and {len(lines) - i} more in the record")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return kept
 
 
 def ambulatory_text(facts: Facts) -> str:
@@ -196,5 +203,5 @@ def ambulatory_text(facts: Facts) -> str:
 
 def evidence_refs(rule: Rule, facts: Facts) -> list[tuple[str, str]]:
     """``(ref, label)`` of every resource behind the rule's present facts."""
-    findings: list[Finding] = [getattr(facts, name) for name in _finding_names(rule.requires)]
+    findings: list[Finding] = [getattr(facts, name) for name, _ in _why_facts(rule.requires)[0]]
     return [(e.ref, e.label) for finding in findings for e in finding.evidence]
