@@ -170,21 +170,20 @@ def detail(rule: Rule, why: Why, *, extra: str = "", age_note: str = "") -> str:
     return head if len(head) <= MAX_DETAIL else head[: MAX_DETAIL - 1] + "…"
 
 
+def _left_out(count: int) -> str:
+    return f"- and {count} more in the record"
+
+
 def _fit(lines: list[str], room: int) -> list[str]:
     """The bullets that fit in ``room`` characters, the last saying how many were left out;
     none when not even the first fits."""
-    if sum(map(len, lines)) + len(lines) + len(f"\n- and {len(lines)} more in the record") <= room:
-        return lines  # the usual case: all fit, with room to spare for any note
     kept: list[str] = []
     used = 0  # characters of the kept lines, each with its newline
     for i, line in enumerate(lines):
         more = len(lines) - i - 1
-        tail = len(f"\n- and {more} more in the record") if more else 0
+        tail = len("\n" + _left_out(more)) if more else 0
         if used + len(line) + tail > room:
-            if not kept:
-                return []
-            kept.append(f"- and {len(lines) - i} more in the record")
-            break
+            return [*kept, _left_out(len(lines) - i)] if kept else []
         kept.append(line)
         used += len(line) + 1
     return kept
