@@ -177,6 +177,8 @@ def _left_out(count: int) -> str:
 def _fit(lines: list[str], room: int) -> list[str]:
     """The bullets that fit in ``room`` characters, the last saying how many were left out;
     none when not even the first fits."""
+    if sum(map(len, lines)) + len(lines) + len("\n" + _left_out(len(lines))) <= room:
+        return lines  # the usual case: all fit; the loop below builds a note per bullet
     kept: list[str] = []
     used = 0  # characters of the kept lines, each with its newline
     for i, line in enumerate(lines):
