@@ -36,7 +36,8 @@ def unpack(value: Any) -> tuple[list[dict[str, Any]], bool]:
     if rtype != "Bundle":
         return [dict(value)], False
     entries = value.get("entry") or ()
-    if not isinstance(entries, list | tuple):
+    # A tuple of types, not ``list | tuple``: that expression builds a new union per call.
+    if not isinstance(entries, (list, tuple)):
         return [], True  # ``entry: 5``: no readable search result, as if the client failed
     out: list[dict[str, Any]] = []
     failed = False

@@ -40,8 +40,8 @@ def build(
     references); every other caller leaves that to this builder.
     """
     order_hook = hook != "patient-view"
-    other = OtherPatient(patient_id)
     if not own_only:
+        other = OtherPatient(patient_id)
         record = (r for r in record if not other(r))
         drafts = (r for r in drafts if not other(r))
     return HookInput(

@@ -314,17 +314,23 @@ def _keep_readable_and_own(resolved: Resolved, patient_id: Any, aliases: Aliases
     other = OtherPatient(patient_id, aliases)
     for key, resources in resolved.resources.items():
         if resources:  # most keys of a chart come back empty
-            readable = _keep_well_formed(resolved, key, resources)
-            resolved.resources[key] = _keep_own(resolved, readable, other)
-    if resolved.extra:
-        resolved.extra = _keep_own(resolved, resolved.extra, other)  # already well-formed
+            resolved.resources[key] = _keep_usable(resolved, key, resources, other)
+    if resolved.extra:  # already well-formed: only other patients' resources go
+        resolved.extra = _keep_usable(resolved, "other keys", resolved.extra, other)
 
 
-def _keep_own(
-    resolved: Resolved, resources: list[dict[str, Any]], other: OtherPatient
+def _keep_usable(
+    resolved: Resolved, key: str, resources: list[dict[str, Any]], other: OtherPatient
 ) -> list[dict[str, Any]]:
-    kept = [r for r in resources if not other(r)]
-    resolved.foreign += len(resources) - len(kept)
+    """One pass over a key's resources: the unreadable and the other patients' counted, not kept."""
+    kept = []
+    for res in resources:
+        if not well_formed(res):
+            resolved.malformed[key] = resolved.malformed.get(key, 0) + 1
+        elif other(res):
+            resolved.foreign += 1
+        else:
+            kept.append(res)
     return kept
 
 
