@@ -10,11 +10,12 @@ from cds_service.logic.extract.fhir import _label
 from cds_service.logic.extract.fhir import parse_timestamp
 from cds_service.logic.inputs import HookInput
 from cds_service.logic.valuesets import match
+from cds_service.logic.valuesets.index import _match_icd
 from tests.fhir_builders import SNOMED
 from tests.fhir_builders import condition
 from tests.fhir_builders import hook_input
 
-CACHES = (escape, _label, parse_timestamp, match)
+CACHES = (escape, _label, parse_timestamp, _match_icd)
 _ids = itertools.count()
 
 

@@ -55,14 +55,9 @@ def coding_objects(concept: Any) -> list[dict[str, Any]]:
     return [raw] if isinstance(raw, dict) else []  # a lone object: a common EHR slip
 
 
-def _usable(concept: Any) -> list[dict[str, Any]]:
-    """The coding objects with a string system and a non-blank string code."""
-    out = []
-    for c in coding_objects(concept):
-        system, code = c.get("system"), c.get("code")
-        if isinstance(system, str) and isinstance(code, str) and system and code.strip():
-            out.append(c)
-    return out
+def _usable(system: Any, code: Any) -> bool:
+    """A string system and a non-blank string code: a coding the readers can use."""
+    return isinstance(system, str) and isinstance(code, str) and bool(system and code.strip())
 
 
 def _codings(usable: list[dict[str, Any]]) -> list[Coding]:
@@ -79,7 +74,7 @@ def _codings(usable: list[dict[str, Any]]) -> list[Coding]:
 
 def codings(concept: Any) -> list[Coding]:
     """Return the usable codings of a CodeableConcept (those with a string system and code)."""
-    return _codings(_usable(concept))
+    return _codings([c for c in coding_objects(concept) if _usable(c.get("system"), c.get("code"))])
 
 
 def coded(concept: Any) -> tuple[list[Coding], frozenset[VS]]:
@@ -88,11 +83,13 @@ def coded(concept: Any) -> tuple[list[Coding], frozenset[VS]]:
     A concept in no value set, most of a record, returns ``([], ∅)`` without building a
     :class:`Coding`: no reader looks at its codings.
     """
-    usable = _usable(concept)
-    found = _NO_SETS
-    for c in usable:
-        if sets := match(c["system"], c["code"]):
-            found = found | sets if found else sets
+    usable, found = [], _NO_SETS
+    for c in coding_objects(concept):
+        system, code = c.get("system", ""), c.get("code", "")  # absent reads as unusable
+        if _usable(system, code):
+            usable.append(c)
+            if sets := match(system, code):
+                found = found | sets if found else sets
     return (_codings(usable), found) if found else ([], _NO_SETS)
 
 

@@ -70,19 +70,24 @@ _TERM_BY_KEY: Mapping[tuple[str, str], Term] = {t.key: t for t in TERMS.values()
 _MIN_PREFIX = min((len(k) for k in PREFIX_INDEX), default=3)
 
 
-@text_cache(maxsize=8192)
 def match(system: str, code: str) -> frozenset[VS]:
     """Return the names of the value sets that contain ``code`` of ``system``.
 
-    Cached (bounded): a record repeats few distinct codes, and a hit is one dict lookup.
+    A code of most systems is one dict lookup, cheaper than a cache's; an ICD-10-CM code,
+    matched by every prefix too, is cached.
     """
     if system == ICD10CM:
-        return _match_icd(normalise_code(system, code))
+        return _match_icd(code)
     return CODE_INDEX.get((system, code), _EMPTY) or CODE_INDEX.get((system, code.strip()), _EMPTY)
 
 
-def _match_icd(norm: str) -> frozenset[VS]:
-    """Match a normalised ICD-10-CM code exactly and by every documented prefix."""
+@text_cache(maxsize=8192)
+def _match_icd(code: str) -> frozenset[VS]:
+    """Match an ICD-10-CM code exactly and by every documented prefix.
+
+    Cached (bounded): a record repeats few distinct codes.
+    """
+    norm = normalise_code(ICD10CM, code)
     found = set(CODE_INDEX.get((ICD10CM, norm), _EMPTY))
     for n in range(len(norm), _MIN_PREFIX - 1, -1):
         found |= PREFIX_INDEX.get(norm[:n], _EMPTY)
