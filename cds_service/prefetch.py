@@ -97,15 +97,6 @@ def well_formed(resource: Mapping[str, Any]) -> bool:
     )
 
 
-def _keep_well_formed(
-    resolved: Resolved, key: str, resources: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    kept = [r for r in resources if well_formed(r)]
-    if len(kept) != len(resources):
-        resolved.malformed[key] = resolved.malformed.get(key, 0) + len(resources) - len(kept)
-    return kept
-
-
 def json_size(value: Any) -> int:
     """Bytes of ``value`` as compact JSON: what a prefetch key cost the EHR to send."""
     try:
@@ -164,7 +155,7 @@ def resolve(
     given = body.get("prefetch") or {}
     context = body.get("context") or {}
     resolved = Resolved()
-    resolved.extra = _keep_well_formed(resolved, "other keys", _undeclared(service, given))
+    resolved.extra = _keep_usable(resolved, "other keys", _undeclared(service, given), None)
     extra_types = {r.get("resourceType") for r in resolved.extra}
     wanted: dict[str, str] = {}  # key -> relative template URL or absolute next link
     problems: dict[str, str] = {}
@@ -320,14 +311,15 @@ def _keep_readable_and_own(resolved: Resolved, patient_id: Any, aliases: Aliases
 
 
 def _keep_usable(
-    resolved: Resolved, key: str, resources: list[dict[str, Any]], other: OtherPatient
+    resolved: Resolved, key: str, resources: list[dict[str, Any]], other: OtherPatient | None
 ) -> list[dict[str, Any]]:
-    """One pass over a key's resources: the unreadable and the other patients' counted, not kept."""
+    """One pass over a key's resources: the unreadable and (with ``other``) the other
+    patients' are counted, not kept."""
     kept = []
     for res in resources:
         if not well_formed(res):
             resolved.malformed[key] = resolved.malformed.get(key, 0) + 1
-        elif other(res):
+        elif other is not None and other(res):
             resolved.foreign += 1
         else:
             kept.append(res)
